@@ -1,5 +1,6 @@
 // Package snap stores raft snapshots as files: one file per snapshot, named
-// by term and index, holding a CRC and the marshalled raftpb.Snapshot.
+// by index then term (so that name order is log order), holding a CRC and
+// the marshalled raftpb.Snapshot.
 //
 // File layout (all integers big-endian):
 //
@@ -57,7 +58,7 @@ func Open(path string) (*Dir, error) {
 	return &Dir{path: path}, nil
 }
 
-func fileName(term, index uint64) string { return fmt.Sprintf("%016x-%016x%s", term, index, suffix) }
+func fileName(term, index uint64) string { return fmt.Sprintf("%016x-%016x%s", index, term, suffix) }
 
 // Save durably writes s and removes all but the newest few snapshot files.
 func (d *Dir) Save(s raftpb.Snapshot) error {
