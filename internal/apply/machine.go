@@ -1,0 +1,165 @@
+package apply
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"go.etcd.io/raft/v3/raftpb"
+
+	"github.com/concordkv/concord/internal/membership"
+	"github.com/concordkv/concord/internal/mvcc"
+	"github.com/concordkv/concord/internal/proposal"
+)
+
+// ErrLeaseNotFound is returned for a write naming a lease that does not
+// exist.
+var ErrLeaseNotFound = errors.New("apply: requested lease not found")
+
+// handler applies one command's payload and returns the caller's result.
+type handler func(m *Machine, payload []byte) (any, error)
+
+// handlers is the dispatch table: every command kind this build applies.
+// An entry of a kind missing here stops the member (see applyCommand).
+var handlers = map[Kind]handler{
+	KindPut:         (*Machine).applyPut,
+	KindDeleteRange: (*Machine).applyDeleteRange,
+	KindTxn:         (*Machine).applyTxn,
+	KindCompact:     (*Machine).applyCompact,
+	KindPublish:     (*Machine).applyPublish,
+}
+
+// Machine is the replicated state: the MVCC store and the membership table.
+// Apply, Snapshot and Restore run on the raft goroutine (raftnode's
+// StateMachine); Range and the accessors may be called from any goroutine.
+type Machine struct {
+	store   *mvcc.Store
+	members *membership.Table
+	wait    *proposal.Wait
+	log     *slog.Logger
+}
+
+// New returns an empty state machine that reports results to wait.
+func New(wait *proposal.Wait, log *slog.Logger) *Machine {
+	return &Machine{store: mvcc.New(), members: membership.NewTable(), wait: wait, log: log}
+}
+
+// Store returns the MVCC store (for reads and hashing).
+func (m *Machine) Store() *mvcc.Store { return m.store }
+
+// Members returns the membership table.
+func (m *Machine) Members() *membership.Table { return m.members }
+
+// Apply applies committed entries in order.
+func (m *Machine) Apply(ents []raftpb.Entry) {
+	for i := range ents {
+		e := &ents[i]
+		switch e.Type {
+		case raftpb.EntryNormal:
+			if len(e.Data) > 0 { // empty entries are appended by each new leader
+				m.applyCommand(e)
+			}
+		case raftpb.EntryConfChange:
+			var cc raftpb.ConfChange
+			if err := cc.Unmarshal(e.Data); err != nil {
+				panic(fmt.Sprintf("apply: conf change at index %d: %v", e.Index, err))
+			}
+			m.applyConfChange(cc)
+		}
+	}
+}
+
+func (m *Machine) applyCommand(e *raftpb.Entry) {
+	cmd, err := Decode(e.Data)
+	if err != nil {
+		// Every member holds the same entry, so skipping it on one would be
+		// as wrong as on all: stop loudly instead.
+		panic(fmt.Sprintf("apply: entry %d: %v", e.Index, err))
+	}
+	h, ok := handlers[cmd.Kind&^kindIgnorable]
+	if !ok {
+		if cmd.Kind&kindIgnorable == 0 {
+			panic(fmt.Sprintf("apply: entry %d has command kind %d, unknown to this build; upgrade this member", e.Index, cmd.Kind))
+		}
+		m.log.Warn("skipping ignorable command unknown to this build", "index", e.Index, "kind", cmd.Kind)
+		return
+	}
+	v, err := h(m, cmd.Payload)
+	if cmd.ID != 0 {
+		m.wait.Trigger(cmd.ID, proposal.Result{Value: v, Err: err})
+	}
+}
+
+func (m *Machine) applyConfChange(cc raftpb.ConfChange) {
+	switch cc.Type {
+	case raftpb.ConfChangeAddNode, raftpb.ConfChangeAddLearnerNode, raftpb.ConfChangeUpdateNode:
+		mem, err := membership.Decode(cc.Context)
+		if err != nil {
+			panic(fmt.Sprintf("apply: conf change for member %x: %v", cc.NodeID, err))
+		}
+		mem.ID = cc.NodeID
+		m.members.Add(mem)
+	case raftpb.ConfChangeRemoveNode:
+		m.members.Remove(cc.NodeID)
+	}
+}
+
+func (m *Machine) applyPublish(payload []byte) (any, error) {
+	var mem membership.Member
+	if err := json.Unmarshal(payload, &mem); err != nil {
+		return nil, fmt.Errorf("%w: publish: %v", ErrBadCommand, err)
+	}
+	m.members.Publish(mem.ID, mem.Name, mem.ClientURLs)
+	return nil, nil
+}
+
+// snapshotMagic starts a state snapshot. Layout:
+//
+//	"CST1" | uvarint n | n bytes of membership JSON | mvcc view (its own format)
+var snapshotMagic = []byte("CST1")
+
+// Snapshot captures the state now (O(1) for the store) and returns the
+// function that writes it.
+func (m *Machine) Snapshot() func(io.Writer) error {
+	view := m.store.View()
+	members, err := json.Marshal(m.members)
+	return func(w io.Writer) error {
+		if err != nil {
+			return fmt.Errorf("apply: snapshot membership: %w", err)
+		}
+		bw := bufio.NewWriter(w)
+		bw.Write(snapshotMagic)
+		bw.Write(binary.AppendUvarint(nil, uint64(len(members))))
+		bw.Write(members)
+		if _, err := view.WriteTo(bw); err != nil {
+			return fmt.Errorf("apply: snapshot store: %w", err)
+		}
+		return bw.Flush()
+	}
+}
+
+// Restore replaces the state with a snapshot written by Snapshot.
+func (m *Machine) Restore(data []byte) error {
+	if !bytes.HasPrefix(data, snapshotMagic) {
+		return fmt.Errorf("apply: restore: snapshot does not start with %q", snapshotMagic)
+	}
+	r := bytes.NewReader(data[len(snapshotMagic):])
+	n, err := binary.ReadUvarint(r)
+	if err != nil || n > uint64(r.Len()) {
+		return fmt.Errorf("apply: restore: bad membership length")
+	}
+	members := make([]byte, n)
+	io.ReadFull(r, members)
+	if err := json.Unmarshal(members, m.members); err != nil {
+		return fmt.Errorf("apply: restore: %w", err)
+	}
+	if err := m.store.Restore(r); err != nil {
+		return fmt.Errorf("apply: restore store: %w", err)
+	}
+	return nil
+}
