@@ -98,7 +98,7 @@ func (lp *loop) ready() error {
 		lp.leader = rd.SoftState.RaftState == raft.StateLeader
 		if rd.SoftState.Lead != lp.lead {
 			lp.lead = rd.SoftState.Lead
-			n.log.Info("leader changed", "leader", fmt.Sprintf("%x", lp.lead), "term", rd.HardState.Term)
+			n.log.Info("leader changed", "leader", fmt.Sprintf("%x", lp.lead), "term", n.rn.BasicStatus().Term)
 		}
 	}
 	if lp.leader {

@@ -208,7 +208,6 @@ func (n *Node) restore() (*loop, error) {
 	} else {
 		n.log.Info("restarted member", "snapshot", meta.Index, "entries", len(ents), "term", hs.Term, "commit", hs.Commit)
 	}
-	lp.singleVoter = len(n.cfg.Peers) == 1 && n.cfg.Peers[0].ID == n.cfg.ID
 	n.rn = rn
 	n.applied.Store(lp.applied)
 	n.publishStatus()
