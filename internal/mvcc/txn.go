@@ -20,9 +20,10 @@ const (
 //     Range.Rev <= 0 it sees the transaction's earlier writes; an explicit
 //     Range.Rev is checked against the revision the transaction started at.
 //   - OpPut writes Value (or, with IgnoreValue, the current value) and
-//     Lease (or, with IgnoreLease, the current lease) to Key. IgnoreValue
-//     and IgnoreLease need the key to exist: ErrKeyNotFound otherwise.
-//     PrevKV asks for the replaced version.
+//     Lease (or, with IgnoreLease, the current lease) to Key, which must
+//     not be empty (ErrEmptyKey). IgnoreValue and IgnoreLease need the key
+//     to exist: ErrKeyNotFound otherwise. PrevKV asks for the replaced
+//     version.
 //   - OpDelete deletes every existing key in [Key, End); PrevKV asks for
 //     the deleted versions.
 //   - OpTxn runs the nested transaction Txn within the same revision.
@@ -75,8 +76,9 @@ type TxnResult struct {
 // operations see its earlier writes. A transaction that fails (for
 // instance ErrKeyNotFound, ErrCompacted or ErrFutureRev from an operation,
 // or ErrInvalidOp) changes nothing. Writing one key twice in a transaction
-// is allowed here (the etcd API forbids it upstream): the later write wins
-// and both produce events.
+// is allowed here (the etcd API forbids it upstream, ZooKeeper's multi
+// does not): the later write replaces the earlier one, each put still adds
+// one to the version, and every write produces its event.
 //
 // A transaction that writes must be applied by the apply goroutine; a
 // read-only one may run on any goroutine.
@@ -86,8 +88,11 @@ func (s *Store) Txn(req *TxnRequest) (TxnResult, error) {
 		defer s.mu.RUnlock()
 		tx := txn{s: s}
 		res, err := tx.run(req)
+		if err != nil {
+			return TxnResult{}, err
+		}
 		res.Rev = s.rev
-		return res, err
+		return res, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -174,5 +174,4 @@ func (tx *txn) rollback() {
 			tx.s.tree.Delete(u.old)
 		}
 	}
-	tx.events = nil
 }
