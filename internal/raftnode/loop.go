@@ -146,6 +146,7 @@ func (lp *loop) installSnapshot(s raftpb.Snapshot) error {
 	}
 	lp.applied, lp.snapIndex, lp.confState = s.Metadata.Index, s.Metadata.Index, s.Metadata.ConfState
 	n.setApplied(lp.applied)
+	n.snapshotsReceived.Add(1)
 	n.log.Info("installed snapshot from leader", "index", s.Metadata.Index, "bytes", len(s.Data))
 	return nil
 }

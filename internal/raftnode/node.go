@@ -70,6 +70,8 @@ type Status struct {
 	State           raft.StateType
 	Commit, Applied uint64
 	LastIndex       uint64
+	// SnapshotsReceived counts snapshots installed from a leader since start.
+	SnapshotsReceived uint64
 }
 
 // Node is one member's raft participant. Its exported methods are safe for
@@ -92,7 +94,8 @@ type Node struct {
 	done    chan struct{} // closed when the loop has exited
 	err     error         // why the loop exited; written before done is closed
 
-	status atomic.Pointer[Status]
+	status            atomic.Pointer[Status]
+	snapshotsReceived atomic.Uint64
 
 	appliedMu sync.Mutex    // protects appliedCh
 	appliedCh chan struct{} // closed and replaced whenever applied advances
@@ -111,6 +114,9 @@ type propRequest struct {
 func Start(cfg Config) (*Node, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.WAL.Logger == nil {
+		cfg.WAL.Logger = cfg.Logger
 	}
 	w, err := wal.Open(filepath.Join(cfg.Dir, "wal"), cfg.WAL)
 	if err != nil {
@@ -303,6 +309,7 @@ func (n *Node) publishStatus() {
 	n.status.Store(&Status{
 		ID: bs.ID, Lead: bs.Lead, Term: bs.Term, State: bs.RaftState,
 		Commit: bs.Commit, Applied: n.applied.Load(), LastIndex: last,
+		SnapshotsReceived: n.snapshotsReceived.Load(),
 	})
 }
 

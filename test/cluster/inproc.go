@@ -12,6 +12,7 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 	"go.etcd.io/raft/v3"
 
 	"github.com/concordkv/concord/internal/config"
@@ -163,7 +164,7 @@ func (c *InProc) Client(members ...int) *clientv3.Client {
 	for _, i := range members {
 		eps = append(eps, c.Endpoint(i))
 	}
-	cli, err := clientv3.New(clientv3.Config{Endpoints: eps, DialTimeout: 5 * time.Second})
+	cli, err := clientv3.New(clientv3.Config{Endpoints: eps, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 	if err != nil {
 		c.t.Fatalf("cluster: client: %v", err)
 	}
@@ -193,8 +194,8 @@ func (c *InProc) Leader(among ...int) int {
 		}
 		lead = st.Lead
 	}
-	for i, id := range c.ids {
-		if id == lead {
+	for _, i := range among {
+		if c.ids[i] == lead {
 			if s := c.Server(i); s != nil && s.Raft().State == raft.StateLeader {
 				return i
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 )
 
 var (
@@ -181,7 +182,7 @@ func (p *Process) Client(endpoints ...string) *clientv3.Client {
 	if len(endpoints) == 0 {
 		endpoints = p.Endpoints()
 	}
-	cli, err := clientv3.New(clientv3.Config{Endpoints: endpoints, DialTimeout: 5 * time.Second})
+	cli, err := clientv3.New(clientv3.Config{Endpoints: endpoints, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 	if err != nil {
 		p.t.Fatalf("cluster: client: %v", err)
 	}
