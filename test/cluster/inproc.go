@@ -12,8 +12,8 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
 	"go.etcd.io/raft/v3"
+	"go.uber.org/zap"
 
 	"github.com/concordkv/concord/internal/config"
 	"github.com/concordkv/concord/internal/membership"
