@@ -41,9 +41,9 @@ type Config struct {
 	// DialTimeout bounds connecting to a peer including the handshake, and
 	// on the accepting side, waiting for the handshake. Default DefaultDialTimeout.
 	DialTimeout time.Duration
-	// WriteTimeout bounds each write of up to writeChunk bytes to a peer; a
-	// large snapshot is given this long per chunk, so it measures lack of
-	// progress rather than total time. Default DefaultWriteTimeout.
+	// WriteTimeout bounds each write of up to 1 MiB to a peer. A large
+	// snapshot is written in 1 MiB pieces, each given this long, so the limit
+	// catches a stalled peer rather than a slow one. Default DefaultWriteTimeout.
 	WriteTimeout time.Duration
 }
 

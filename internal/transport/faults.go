@@ -12,8 +12,8 @@ import (
 // which tests simulate an unreliable network. Send calls Verdict once per
 // message, on the goroutine calling Send and before queueing, with the
 // sending member as from. Verdict must not modify m or keep it, must be
-// safe for concurrent use (several Transports may share one Faults), and
-// must be quick: Send waits for it.
+// safe for concurrent use (several Transports may share one Faults), must
+// be quick, since Send waits for it, and must not call the Transport.
 //
 // A dropped message vanishes as if lost on the wire (a dropped MsgSnap is
 // still reported as SnapshotFailure, since raft would otherwise wait for it
