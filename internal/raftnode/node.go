@@ -265,11 +265,14 @@ func (n *Node) ReportSnapshot(id uint64, status raft.SnapshotStatus) {
 	n.report(func(rn *raft.RawNode) { rn.ReportSnapshot(id, status) })
 }
 
+// report hands a transport report to the loop. It blocks rather than drop
+// the report: a lost snapshot failure would leave the leader waiting on that
+// follower forever. The transport never reports from the goroutine that
+// calls Send, so the loop cannot be waiting on this caller.
 func (n *Node) report(f func(*raft.RawNode)) {
 	select {
 	case n.reportc <- f:
 	case <-n.done:
-	default: // a lost report only delays raft's probing of that peer
 	}
 }
 
