@@ -25,7 +25,7 @@ func Open(dir string, opts Options) (*WAL, error) {
 	return w, nil
 }
 
-func open(dir string, opts Options) (w *WAL, err error) {
+func open(dir string, opts Options) (*WAL, error) {
 	if err := makeDir(dir); err != nil {
 		return nil, err
 	}
@@ -33,20 +33,24 @@ func open(dir string, opts Options) (w *WAL, err error) {
 	if err != nil {
 		return nil, err
 	}
-	w = &WAL{dir: dir, opts: opts, dirFile: dirFile}
-	defer func() {
-		if err != nil {
-			w.closeFilesLocked()
-		}
-	}()
-	segs, err := listSegments(dir)
-	if err != nil {
+	w := &WAL{dir: dir, opts: opts, dirFile: dirFile}
+	if err := w.load(); err != nil {
+		w.closeFilesLocked()
 		return nil, err
 	}
-	if len(segs) == 0 {
-		return w, w.rollLocked()
+	return w, nil
+}
+
+// load recovers the segments in the WAL's directory, or creates the first one.
+func (w *WAL) load() error {
+	segs, err := listSegments(w.dir)
+	if err != nil {
+		return err
 	}
-	return w, w.recover(segs)
+	if len(segs) == 0 {
+		return w.rollLocked()
+	}
+	return w.recover(segs)
 }
 
 // recover replays segs, repairs a torn tail and opens the last segment for appending.
