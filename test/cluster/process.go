@@ -160,6 +160,11 @@ func (p *Process) Running(i int) bool {
 // Endpoint returns member i's client address (host:port).
 func (p *Process) Endpoint(i int) string { return strings.TrimPrefix(p.urls[i].client, "http://") }
 
+// DataDir returns member i's --data-dir: its WAL segments are in
+// member/wal, its snapshots in member/snap. Touch them only while the member
+// is not running.
+func (p *Process) DataDir(i int) string { return p.dirs[i] }
+
 // Endpoints returns every member's client address.
 func (p *Process) Endpoints() []string {
 	out := make([]string, len(p.urls))
