@@ -60,7 +60,7 @@ type Server struct {
 
 // New starts a member: it recovers or bootstraps its state, binds its
 // listeners and serves until Stop or a fatal error (see Done).
-func New(cfg config.Config, opts Options) (s *Server, err error) {
+func New(cfg config.Config, opts Options) (_ *Server, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func New(cfg config.Config, opts Options) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s = &Server{cfg: cfg, log: log.With("name", cfg.Name), info: info, stopc: make(chan struct{})}
+	s := &Server{cfg: cfg, log: log.With("name", cfg.Name), info: info, stopc: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			s.closeListeners()
