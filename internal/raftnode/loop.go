@@ -23,6 +23,10 @@ type loop struct {
 	lead        uint64
 	campaigned  bool
 	snapshoting bool
+	// termStart is the index of the current leader term's first entry while
+	// this member leads and has not yet told OnLeading; 0 otherwise.
+	termStart uint64
+	leading   bool
 }
 
 func (lp *loop) run() error {
@@ -30,6 +34,7 @@ func (lp *loop) run() error {
 	ticker := time.NewTicker(n.cfg.TickInterval)
 	defer ticker.Stop()
 	defer lp.reads.failAll(ErrStopped)
+	defer lp.setLeading(false)
 	for {
 		select {
 		case <-ticker.C:
@@ -95,7 +100,16 @@ func (lp *loop) ready() error {
 	n := lp.n
 	rd := n.rn.Ready()
 	if rd.SoftState != nil {
+		wasLeader := lp.leader
 		lp.leader = rd.SoftState.RaftState == raft.StateLeader
+		if lp.leader && !wasLeader {
+			// raft appended this term's empty entry when it became leader
+			lp.termStart = lp.lastIndex(rd)
+		}
+		if !lp.leader {
+			lp.termStart = 0
+			lp.setLeading(false)
+		}
 		if rd.SoftState.Lead != lp.lead {
 			lp.lead = rd.SoftState.Lead
 			n.log.Info("leader changed", "leader", fmt.Sprintf("%x", lp.lead), "term", n.rn.BasicStatus().Term)
@@ -131,9 +145,32 @@ func (lp *loop) ready() error {
 	if err := lp.apply(rd.CommittedEntries); err != nil {
 		return err
 	}
+	if lp.termStart != 0 && lp.applied >= lp.termStart {
+		lp.termStart = 0
+		lp.setLeading(true)
+	}
 	n.rn.Advance(rd)
 	n.publishStatus()
 	return nil
+}
+
+// lastIndex is the index of the newest entry once rd's entries are stored.
+func (lp *loop) lastIndex(rd raft.Ready) uint64 {
+	if len(rd.Entries) > 0 {
+		return rd.Entries[len(rd.Entries)-1].Index
+	}
+	last, _ := lp.n.storage.LastIndex()
+	return last
+}
+
+func (lp *loop) setLeading(leading bool) {
+	if leading == lp.leading {
+		return
+	}
+	lp.leading = leading
+	if lp.n.cfg.OnLeading != nil {
+		lp.n.cfg.OnLeading(leading)
+	}
 }
 
 func (lp *loop) installSnapshot(s raftpb.Snapshot) error {

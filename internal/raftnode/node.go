@@ -62,6 +62,11 @@ type Config struct {
 	StateMachine StateMachine
 	Transport    Transport
 	Logger       *slog.Logger
+	// OnLeading, when set, is called on the raft goroutine with true once
+	// this member leads and has applied the first entry of its term (so its
+	// state includes everything committed before), and with false as soon as
+	// it stops leading. It must not block.
+	OnLeading func(leading bool)
 }
 
 // Status is a point-in-time view of the node, published by the loop.
