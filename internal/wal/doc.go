@@ -25,49 +25,54 @@
 //
 // # Records
 //
-// Each record is a frame that starts at a multiple of 8 bytes within its segment:
+// Each record is a frame that starts at a multiple of 8 bytes within its segment. Integers
+// are little-endian and checksums are crc32 with the Castagnoli polynomial:
 //
 //	offset size
-//	0      4    length n of the data, uint32 little-endian
-//	4      4    crc32 (Castagnoli) of the type byte followed by the data, little-endian
-//	8      2    header check: low 16 bits of the crc32 (Castagnoli) of bytes 0-7
-//	10     1    reserved, zero
-//	11     1    type: 1 segment header, 2 entry, 3 hard state, 4 snapshot marker
-//	12     n    data: the raftpb Marshal encoding; for a segment header, version(4) seq(8)
-//	            first index(8), little-endian
-//	12+n   p    zero padding, 0 <= p < 8, so that 12+n+p is a multiple of 8
+//	0      4    header checksum: crc32 of bytes 4-15
+//	4      4    length n of the data
+//	8      4    data checksum: crc32 of the type byte followed by the data (bytes 15 to 16+n)
+//	12     3    reserved, zero
+//	15     1    type: 1 segment header, 2 entry, 3 hard state, 4 snapshot marker
+//	16     n    data: the raftpb Marshal encoding; for a segment header, version(4) seq(8)
+//	            first index(8)
+//	16+n   p    zero padding, 0 <= p < 8, so that the frame is a multiple of 8 bytes
 //
 // The type byte is never zero, so zero-filled preallocated space never looks like a record.
-// The header check lets the reader distrust a damaged length before following it.
+// The header checksum lets the reader trust a record's length, and so the extent of its
+// frame, before it reads the data.
 //
 // Worked example: HardState{Term: 2, Vote: 1, Commit: 5} marshals to the 6 bytes
 // 08 02 10 01 18 05 (field 1 = 2, field 2 = 1, field 3 = 5), so its record is 24 bytes:
 //
+//	33 ee 21 4d   header checksum: crc32(06 00 00 00 14 dd 1a c8 00 00 00 03) = 0x4d21ee33
 //	06 00 00 00   length 6
-//	14 dd 1a c8   crc32c(03 08 02 10 01 18 05) = 0xc81add14
-//	0a b4         header check: crc32c(06 00 00 00 14 dd 1a c8) & 0xffff = 0xb40a
-//	00            reserved
+//	14 dd 1a c8   data checksum: crc32(03 08 02 10 01 18 05) = 0xc81add14
+//	00 00 00      reserved
 //	03            type: hard state
 //	08 02 10 01   data
 //	18 05
-//	00 00 00 00   padding to 24 bytes
-//	00 00
+//	00 00         padding to 24 bytes
 //
-// Save writes its entries first and the hard state last, so a torn write can lose a commit
-// index only together with the entries it covers.
+// Save writes its entries before its hard state, so a recovered commit index never covers
+// entries that a torn write lost: if the hard state record survived, rule 2 below makes sure
+// the records before it did too.
 //
 // # Recovery: torn tail or corruption
 //
-// Open reads each segment from offset 0 while records decode. Where one does not (its frame
-// runs past the end of the file, or its header check, reserved byte, type or checksum is
-// wrong) at offset F, the bytes from F to the end of the file decide:
+// Open reads each segment from offset 0 while records decode. Where one does not (its header
+// checksum, reserved bytes or type are wrong, its frame runs past the end of the file, or its
+// data checksum is wrong) at offset F, the bytes from F to the end of the file decide:
 //
 //  1. All zero (or none): the segment simply ends at F.
 //  2. Otherwise, if a valid record starts at any 8-aligned offset after F, the log is corrupt:
 //     Open fails with an error wrapping ErrCorrupt naming the file and F. Every write is whole
 //     records at aligned offsets, so an acknowledged record after damage would be found there.
+//     If the damaged record's header is valid, the bytes its frame claims are its own and
+//     are not searched: an entry whose data happens to hold a record image is not mistaken
+//     for a later record.
 //  3. Otherwise, in the last segment, the bytes from F on are a torn tail: the remains of a
-//     write whose fsync never completed, which Save never acknowledged. Open truncates the
+//     write whose sync never completed, which Save never acknowledged. Open truncates the
 //     file at F, syncs it and logs the file, F and the number of bytes dropped.
 //  4. Otherwise (not the last segment) the log is corrupt. A segment is finished only after a
 //     successful sync, so only the last one can hold an unfinished write.

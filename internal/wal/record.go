@@ -21,7 +21,7 @@ const (
 )
 
 const (
-	headerSize = 12 // length(4) crc(4) check(2) reserved(1) type(1)
+	headerSize = 16 // header crc(4) length(4) data crc(4) reserved(3) type(1)
 	alignment  = 8  // every record starts at a multiple of alignment within its segment
 )
 
@@ -74,40 +74,39 @@ func appendRecord(buf []byte, typ recordType, m marshaler) ([]byte, error) {
 // sealFrame fills in the header and padding of frame, whose n data bytes are already in place.
 func sealFrame(frame []byte, typ recordType, n int) {
 	le := binary.LittleEndian
-	le.PutUint32(frame[0:4], uint32(n))
-	frame[10] = 0
-	frame[11] = byte(typ)
-	le.PutUint32(frame[4:8], crc32.Checksum(frame[11:headerSize+n], castagnoli))
-	le.PutUint16(frame[8:10], headerCheck(frame))
+	le.PutUint32(frame[4:8], uint32(n))
+	clear(frame[12:15])
+	frame[15] = byte(typ)
+	le.PutUint32(frame[8:12], crc32.Checksum(frame[15:headerSize+n], castagnoli))
+	le.PutUint32(frame[0:4], crc32.Checksum(frame[4:headerSize], castagnoli))
 	clear(frame[headerSize+n:])
 }
 
-// headerCheck protects the length field, so that a damaged length is recognised before it
-// is trusted, and lets a scan reject most non-record offsets without reading their data.
-func headerCheck(header []byte) uint16 {
-	return uint16(crc32.Checksum(header[0:8], castagnoli))
-}
-
 // decodeRecord decodes the record whose frame starts at b[0] and returns it with the frame's
-// size. The record is valid only if its whole frame, padding included, lies within b, its
-// header check and checksum match, its reserved byte is zero and its type is not zero. The
-// type is not checked against the known types: that is the caller's job.
-func decodeRecord(b []byte) (record, int, error) {
+// size. The record is valid only if its header checksum matches, its reserved bytes are zero,
+// its type is not zero, its whole frame (padding included) lies within b and its data
+// checksum matches. The type is not checked against the known types: that is the caller's job.
+//
+// A valid header is trusted even when the rest of the record is not: the bytes its frame
+// claims belong to that record, whatever they contain. So on errChecksum and errTruncated
+// with a valid header, size is the number of bytes of b the frame claims (all of b if the
+// frame runs past its end); on other errors it is 0.
+func decodeRecord(b []byte) (rec record, size int, err error) {
 	if len(b) < headerSize {
 		return record{}, 0, errTruncated
 	}
 	le := binary.LittleEndian
-	if b[11] == 0 || b[10] != 0 || le.Uint16(b[8:10]) != headerCheck(b) {
+	if b[15] == 0 || b[12]|b[13]|b[14] != 0 || le.Uint32(b[0:4]) != crc32.Checksum(b[4:headerSize], castagnoli) {
 		return record{}, 0, errHeader
 	}
-	n := uint64(le.Uint32(b[0:4]))
-	size := frameSize(n)
-	if size > uint64(len(b)) {
-		return record{}, 0, errTruncated
+	n := uint64(le.Uint32(b[4:8]))
+	if frameSize(n) > uint64(len(b)) {
+		return record{}, len(b), errTruncated
 	}
+	size = int(frameSize(n))
 	end := headerSize + int(n)
-	if crc32.Checksum(b[11:end], castagnoli) != le.Uint32(b[4:8]) {
-		return record{}, 0, errChecksum
+	if crc32.Checksum(b[15:end], castagnoli) != le.Uint32(b[8:12]) {
+		return record{}, size, errChecksum
 	}
-	return record{typ: recordType(b[11]), data: b[headerSize:end]}, int(size), nil
+	return record{typ: recordType(b[15]), data: b[headerSize:end]}, size, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"hash/crc32"
 	"strings"
 	"testing"
 
@@ -32,9 +33,21 @@ func TestDocExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := mustHex(t, "06000000 14dd1ac8 0ab4 00 03 080210011805 000000000000")
+	want := mustHex(t, "33ee214d 06000000 14dd1ac8 000000 03 080210011805 0000")
 	if !bytes.Equal(got, want) {
 		t.Fatalf("frame\n got % x\nwant % x", got, want)
+	}
+	// The checksums the example spells out.
+	for _, c := range []struct {
+		over string
+		want uint32
+	}{
+		{"06000000 14dd1ac8 000000 03", 0x4d21ee33},
+		{"03 080210011805", 0xc81add14},
+	} {
+		if got := crc32.Checksum(mustHex(t, c.over), castagnoli); got != c.want {
+			t.Errorf("crc32(%s) = %#x, want %#x", c.over, got, c.want)
+		}
 	}
 }
 
@@ -58,30 +71,32 @@ func TestRecordRoundTrip(t *testing.T) {
 }
 
 func TestDecodeRecordErrors(t *testing.T) {
-	good, _ := appendRecord(nil, typeEntry, rawData("hello, world"))
+	good, _ := appendRecord(nil, typeEntry, rawData("hello, world")) // 16+12 bytes, padded to 32
 	tests := []struct {
-		name   string
-		mutate func(b []byte) []byte
-		want   error
+		name     string
+		mutate   func(b []byte) []byte
+		want     error
+		wantSize int // bytes the damaged record's valid header claims
 	}{
-		{"empty", func(b []byte) []byte { return nil }, errTruncated},
-		{"short header", func(b []byte) []byte { return b[:headerSize-1] }, errTruncated},
-		{"missing data", func(b []byte) []byte { return b[:headerSize+3] }, errTruncated},
-		{"missing padding", func(b []byte) []byte { return b[:len(b)-1] }, errTruncated},
-		{"zeros", func(b []byte) []byte { return make([]byte, 64) }, errHeader},
-		{"length flipped", func(b []byte) []byte { b[1] ^= 1; return b }, errHeader},
-		{"crc flipped", func(b []byte) []byte { b[5] ^= 1; return b }, errHeader},
-		{"check flipped", func(b []byte) []byte { b[8] ^= 1; return b }, errHeader},
-		{"reserved set", func(b []byte) []byte { b[10] = 1; return b }, errHeader},
-		{"type zeroed", func(b []byte) []byte { b[11] = 0; return b }, errHeader},
-		{"type changed", func(b []byte) []byte { b[11] = byte(typeHardState); return b }, errChecksum},
-		{"data flipped", func(b []byte) []byte { b[headerSize+2] ^= 0x40; return b }, errChecksum},
+		{"empty", func(b []byte) []byte { return nil }, errTruncated, 0},
+		{"short header", func(b []byte) []byte { return b[:headerSize-1] }, errTruncated, 0},
+		{"missing data", func(b []byte) []byte { return b[:headerSize+3] }, errTruncated, headerSize + 3},
+		{"missing padding", func(b []byte) []byte { return b[:len(b)-1] }, errTruncated, 31},
+		{"zeros", func(b []byte) []byte { return make([]byte, 64) }, errHeader, 0},
+		{"header crc flipped", func(b []byte) []byte { b[1] ^= 1; return b }, errHeader, 0},
+		{"length flipped", func(b []byte) []byte { b[5] ^= 1; return b }, errHeader, 0},
+		{"data crc flipped", func(b []byte) []byte { b[9] ^= 1; return b }, errHeader, 0},
+		{"reserved set", func(b []byte) []byte { b[13] = 1; return b }, errHeader, 0},
+		{"type zeroed", func(b []byte) []byte { b[15] = 0; return b }, errHeader, 0},
+		{"type changed", func(b []byte) []byte { b[15] = byte(typeHardState); return b }, errHeader, 0},
+		{"data flipped", func(b []byte) []byte { b[headerSize+2] ^= 0x40; return b }, errChecksum, 32},
+		{"data flipped, more follows", func(b []byte) []byte { b[headerSize] ^= 1; return append(b, good...) }, errChecksum, 32},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := tt.mutate(bytes.Clone(good))
-			if _, _, err := decodeRecord(b); !errors.Is(err, tt.want) {
-				t.Fatalf("decode = %v, want %v", err, tt.want)
+			if _, size, err := decodeRecord(b); !errors.Is(err, tt.want) || size != tt.wantSize {
+				t.Fatalf("decode = %d, %v; want %d, %v", size, err, tt.wantSize, tt.want)
 			}
 		})
 	}

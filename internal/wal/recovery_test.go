@@ -87,8 +87,8 @@ func TestTornTail(t *testing.T) {
 		{"unwritten data sector", rewrite(func(b []byte, rec, end int) { clear(b[rec+headerSize:]) }), true},
 		{"unwritten record", rewrite(func(b []byte, rec, end int) { clear(b[rec:]) }), false},
 		{"data damaged", rewrite(func(b []byte, rec, end int) { b[end-8] ^= 0xff }), true},
-		{"length damaged", rewrite(func(b []byte, rec, end int) { b[rec+1] = 0x7f }), true},
-		{"garbage after it", rewrite(func(b []byte, rec, end int) { b[rec+2] = 0x7f; b[end+40] = 1 }), true},
+		{"length damaged", rewrite(func(b []byte, rec, end int) { b[rec+5] = 0x7f }), true},
+		{"garbage after it", rewrite(func(b []byte, rec, end int) { b[rec+5] = 0x7f; b[end+40] = 1 }), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,8 +158,8 @@ func TestCorrupt(t *testing.T) {
 		{"first segment, its header", flip(0, func([]int) int { return 0 }, headerSize+5)},
 		{"non-last segment, last record", flip(-2, last, headerSize)},
 		{"last segment, middle record data", flip(-1, middle, headerSize+3)},
-		{"last segment, middle record length", flip(-1, middle, 0)},
-		{"last segment, middle record type", flip(-1, middle, 11)},
+		{"last segment, middle record length", flip(-1, middle, 4)},
+		{"last segment, middle record type", flip(-1, middle, 15)},
 		{"missing middle segment", func(t *testing.T, segs []string) (string, int) {
 			if err := os.Remove(segs[1]); err != nil {
 				t.Fatal(err)
@@ -193,11 +193,11 @@ func TestCorrupt(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			opts := testOptions(512)
+			opts := testOptions(700)
 			buildLog(t, dir, opts)
 			segs := segmentFiles(t, dir)
-			if n, offs := len(segs), 0; n < 4 || func() bool { o, _ := recordOffsets(t, segs[n-1]); offs = len(o); return offs < 5 }() {
-				t.Fatalf("only %d segments", len(segs))
+			if lastRecs, _ := recordOffsets(t, segs[len(segs)-1]); len(segs) < 4 || len(lastRecs) < 5 {
+				t.Fatalf("%d segments, %d records in the last: too few", len(segs), len(lastRecs))
 			}
 			path, off := tt.damage(t, segs)
 			w, err := Open(dir, opts)

@@ -85,7 +85,8 @@ func (w *WAL) saveLocked(hs raftpb.HardState, saveHS bool, ents []raftpb.Entry) 
 
 // SaveSnapshot records that a snapshot at meta.Index and meta.Term exists and returns once
 // the marker is durable. The snapshot itself is stored elsewhere; write it durably first.
-// Markers must not go backwards: meta.Index must be at least that of the previous marker.
+// Markers must not go backwards: meta.Index must be at least that of the previous marker. It
+// is a no-op if meta.Index is zero, which raft uses for "no snapshot" (raft.IsEmptySnap).
 //
 // Any error is sticky and wraps ErrFailed; see ErrFailed.
 func (w *WAL) SaveSnapshot(meta raftpb.SnapshotMetadata) error {
@@ -93,6 +94,9 @@ func (w *WAL) SaveSnapshot(meta raftpb.SnapshotMetadata) error {
 	defer w.mu.Unlock()
 	if err := w.usableLocked(); err != nil {
 		return err
+	}
+	if meta.Index == 0 {
+		return nil
 	}
 	if meta.Index < w.snap.Index {
 		return w.failLocked("save snapshot", fmt.Errorf("marker at index %d is older than the marker at %d",

@@ -31,7 +31,7 @@ func scanSegment(b []byte, visit func(off int, rec record) error) (scanResult, e
 	for off < len(b) {
 		rec, size, err := decodeRecord(b[off:])
 		if err != nil {
-			return classifyTail(b, off, err), nil
+			return classifyTail(b, off, size, err), nil
 		}
 		if err := visit(off, rec); err != nil {
 			return scanResult{end: off}, err
@@ -41,18 +41,19 @@ func scanSegment(b []byte, visit func(off int, rec record) error) (scanResult, e
 	return scanResult{end: off}, nil
 }
 
-// classifyTail classifies b[end:], where decoding failed with cause. It looks for a valid
-// record at every aligned offset after end: appends are whole records at aligned offsets, so
-// any acknowledged record after the damage would be found there. A valid record must have a
-// non-zero type byte, so the search stops at the last non-zero byte and a zero-filled
-// preallocated tail costs almost nothing.
-func classifyTail(b []byte, end int, cause error) scanResult {
+// classifyTail classifies b[end:], where decoding failed with cause after the damaged
+// record's header claimed the first owned bytes (0 if the header is not valid either). It
+// looks for a valid record at every aligned offset after those bytes: appends are whole
+// records at aligned offsets, so any acknowledged record after the damage would be found
+// there. A valid record must have a non-zero type byte, so the search stops at the last
+// non-zero byte and a zero-filled preallocated tail costs almost nothing.
+func classifyTail(b []byte, end, owned int, cause error) scanResult {
 	rest := b[end:]
 	last := lastNonZero(rest)
 	if last < 0 {
 		return scanResult{end: end}
 	}
-	for p := alignment; p <= last && p+headerSize <= len(rest); p += alignment {
+	for p := max(alignment, owned); p <= last && p+headerSize <= len(rest); p += alignment {
 		if _, _, err := decodeRecord(rest[p:]); err == nil {
 			return scanResult{end: end, tail: tailCorrupt, cause: cause, next: end + p}
 		}

@@ -45,9 +45,17 @@ func TestScanSegment(t *testing.T) {
 		{"last data zeroed", func(b []byte) []byte { clear(b[offs[3]+headerSize:]); return b }, offs[3], tailTorn, 0},
 		{"garbage after end", func(b []byte) []byte { return append(b, 1, 2, 3, 4, 5, 6, 7, 8, 9) }, end, tailTorn, 0},
 		{"middle data flipped", flip(offs[1] + headerSize + 1), offs[1], tailCorrupt, offs[2]},
-		{"middle length flipped", flip(offs[1] + 2), offs[1], tailCorrupt, offs[2]},
+		{"middle length flipped", flip(offs[1] + 5), offs[1], tailCorrupt, offs[2]},
 		{"middle header zeroed", func(b []byte) []byte { clear(b[offs[1] : offs[1]+headerSize]); return b }, offs[1], tailCorrupt, offs[2]},
-		{"first type flipped", flip(offs[0] + 11), 0, tailCorrupt, offs[1]},
+		{"first type flipped", flip(offs[0] + 15), 0, tailCorrupt, offs[1]},
+		{"frame inside damaged record", func(b []byte) []byte {
+			// A torn record whose data holds the image of a valid record: the damaged
+			// record's valid header claims those bytes, so they are not a later record.
+			inner, _ := appendRecord(nil, typeEntry, rawData("inner"))
+			outer, _ := appendRecord(nil, typeEntry, rawData(append(inner, "xyz"...)))
+			outer[headerSize+len(inner)] ^= 1
+			return append(b, outer...)
+		}, end, tailTorn, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,11 +129,14 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add(img)
 	f.Add(img[:20])
 	f.Add(make([]byte, 32))
-	f.Add(mustHex(f, "06000000 14dd1ac8 0ab4 00 03 080210011805 000000000000"))
-	f.Add(mustHex(f, "ffffffff 14dd1ac8 0ab4 00 03 080210011805 000000000000"))
+	f.Add(mustHex(f, "33ee214d 06000000 14dd1ac8 000000 03 080210011805 0000"))
+	f.Add(mustHex(f, "33ee214d ffffffff 14dd1ac8 000000 03 080210011805 0000"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		rec, size, err := decodeRecord(b)
 		if err != nil {
+			if size < 0 || size > len(b) || size%alignment != 0 && size != len(b) {
+				t.Fatalf("error %v with claimed size %d of %d bytes", err, size, len(b))
+			}
 			return
 		}
 		if size > len(b) || size%alignment != 0 || size < headerSize+len(rec.data) || rec.typ == 0 {
