@@ -85,7 +85,7 @@ func TestSyncFailure(t *testing.T) {
 // recovered reports whether w recovered exactly the state of m.
 func recovered(w *WAL, m *model) bool {
 	want := m.entries()
-	return reflect.DeepEqual(w.Snapshot(), m.snap) && w.HardState() == m.hs &&
+	return reflect.DeepEqual(w.Snapshot(), m.snap) && w.HardState() == m.hardState() &&
 		len(w.Entries()) == len(want) && (len(want) == 0 || reflect.DeepEqual(w.Entries(), want))
 }
 

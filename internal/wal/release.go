@@ -1,7 +1,9 @@
 package wal
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sort"
 )
@@ -12,8 +14,9 @@ import (
 //
 // A segment is deleted only if it and every older segment hold no entry with a greater index
 // than that marker's, and it is not the last segment. The hard state and the newest marker
-// survive because every segment begins with a copy of them. Deletions need not be durable: a
-// segment that reappears after a crash is replayed harmlessly.
+// survive because every segment begins with a copy of them. Segments are deleted oldest
+// first, each deletion durable before the next, so a crash leaves the log a consecutive run
+// of segments. An error leaves the WAL usable; the segments not yet deleted stay.
 func (w *WAL) ReleaseTo(index uint64) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -26,11 +29,15 @@ func (w *WAL) ReleaseTo(index uint64) error {
 	}
 	cut := w.markers[i-1]
 	for len(w.segs) > 1 && w.segs[0].maxIndex <= cut {
-		if err := os.Remove(w.segs[0].path); err != nil {
+		seg := w.segs[0]
+		if err := os.Remove(seg.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("wal: release to %d: %w", index, err)
 		}
-		w.opts.Logger.Info("wal: released segment", "file", w.segs[0].path, "snapshot_index", cut)
 		w.segs = w.segs[1:]
+		w.opts.Logger.Info("wal: released segment", "file", seg.path, "snapshot_index", cut)
+		if err := w.dirFile.Sync(); err != nil {
+			return fmt.Errorf("wal: release to %d: sync directory: %w", index, err)
+		}
 	}
 	w.markers = w.markers[i-1:]
 	return nil

@@ -228,3 +228,24 @@ func checkRecoveredAt(t *testing.T, w *WAL, m *model, seed uint64, op int) {
 		checkRecovered(t, w, m)
 	})
 }
+
+// TestCrashAfterSaveSnapshot covers a crash between SaveSnapshot and the Save of the same
+// Ready's hard state: the recovered commit index is raised to the snapshot's index.
+func TestCrashAfterSaveSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	opts := testOptions(0)
+	w := mustOpen(t, dir, opts)
+	mustSave(t, w, raftpb.HardState{Term: 2, Vote: 1, Commit: 20}, makeEntries(1, 30, 2))
+	if err := w.SaveSnapshot(raftpb.SnapshotMetadata{Index: 1000, Term: 3}); err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, w)
+	w = mustOpen(t, dir, opts)
+	defer mustClose(t, w)
+	if got, want := w.HardState(), (raftpb.HardState{Term: 2, Vote: 1, Commit: 1000}); got != want {
+		t.Fatalf("HardState() = %+v, want %+v", got, want)
+	}
+	if len(w.Entries()) != 0 {
+		t.Fatalf("Entries() = %s, want none", span(w.Entries()))
+	}
+}

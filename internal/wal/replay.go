@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"go.etcd.io/raft/v3"
 	"go.etcd.io/raft/v3/raftpb"
 )
 
@@ -16,8 +17,8 @@ import (
 //   - a snapshot marker at index s replaces the previous marker and discards entries at s or
 //     earlier, which the snapshot covers.
 //
-// For example, the records e1 e2 e3 hs(commit=1) e2' e3' marker(2) e4 replay to the hard
-// state (commit=1), the marker at 2 and the entries e3' e4.
+// For example, the records e1 e2 e3 hs(commit=1) e2' e3' marker(1) e4 replay to the hard
+// state (commit=1), the marker at 1 and the entries e2' e3' e4.
 //
 // An entry that neither follows nor overlaps the entries held so far starts a new run: the
 // earlier entries cannot be reached from any snapshot unless a later marker covers the gap,
@@ -89,9 +90,15 @@ func (r *replay) compact(index uint64) {
 	}
 }
 
-// finish drops the entries the final snapshot marker covers and checks that the rest
-// continue it without a gap.
+// finish drops the entries the final snapshot marker covers, checks that the rest continue
+// it without a gap, and raises the hard state's commit index to the marker's index if it is
+// lower. That happens after a crash between SaveSnapshot and the Save of the Ready's hard
+// state; a snapshot holds only committed entries, so the raise states a fact, and raft
+// refuses to restart from a hard state that commits less than its snapshot.
 func (r *replay) finish() error {
+	if !raft.IsEmptyHardState(r.hs) {
+		r.hs.Commit = max(r.hs.Commit, r.snap.Index)
+	}
 	r.compact(r.snap.Index)
 	if len(r.ents) > 0 && r.ents[0].Index != r.snap.Index+1 {
 		return fmt.Errorf("%w: entries resume at index %d but the snapshot marker is at index %d",

@@ -33,13 +33,13 @@ func TestReplayExample(t *testing.T) {
 	applyMarshaled(t, &rp, typeHardState, &raftpb.HardState{Term: 1, Commit: 1})
 	applyMarshaled(t, &rp, typeEntry, e(2, 2))
 	applyMarshaled(t, &rp, typeEntry, e(3, 2))
-	applyMarshaled(t, &rp, typeSnapshot, &raftpb.SnapshotMetadata{Index: 2, Term: 2})
+	applyMarshaled(t, &rp, typeSnapshot, &raftpb.SnapshotMetadata{Index: 1, Term: 1})
 	applyMarshaled(t, &rp, typeEntry, e(4, 2))
 	if err := rp.finish(); err != nil {
 		t.Fatal(err)
 	}
-	want := []raftpb.Entry{{Index: 3, Term: 2}, {Index: 4, Term: 2}}
-	if !reflect.DeepEqual(rp.ents, want) || rp.hs.Commit != 1 || rp.snap.Index != 2 {
+	want := []raftpb.Entry{{Index: 2, Term: 2}, {Index: 3, Term: 2}, {Index: 4, Term: 2}}
+	if !reflect.DeepEqual(rp.ents, want) || rp.hs.Commit != 1 || rp.snap.Index != 1 {
 		t.Fatalf("replayed %+v, %+v, %+v", rp.ents, rp.hs, rp.snap)
 	}
 }
@@ -83,8 +83,8 @@ func FuzzReplay(f *testing.F) {
 		if len(rp.ents) != len(want) || (len(want) > 0 && !reflect.DeepEqual(rp.ents, want)) {
 			t.Fatalf("replayed %s, want %s", span(rp.ents), span(want))
 		}
-		if rp.hs != m.hs || !reflect.DeepEqual(rp.snap, m.snap) {
-			t.Fatalf("replayed %+v %+v, want %+v %+v", rp.hs, rp.snap, m.hs, m.snap)
+		if rp.hs != m.hardState() || !reflect.DeepEqual(rp.snap, m.snap) {
+			t.Fatalf("replayed %+v %+v, want %+v %+v", rp.hs, rp.snap, m.hardState(), m.snap)
 		}
 	})
 }

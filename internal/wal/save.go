@@ -15,7 +15,7 @@ const maxKeptBuffer = 4 << 20
 
 // Save appends ents and then hs (unless hs is empty, raft.IsEmptyHardState) in one write and
 // makes them durable with one call to Options.Sync. It returns nil only once they are
-// durable. It is a no-op if hs is empty and ents is nil.
+// durable. It is a no-op if hs and ents are both empty.
 //
 // The caller is the raft Ready loop, passing Ready.HardState and Ready.Entries before it
 // sends Ready.Messages. ents must have consecutive indexes, and the first must be at most one

@@ -83,7 +83,9 @@ type WAL struct {
 // Snapshot returns the newest snapshot marker Open read, or the zero value if there was none.
 func (w *WAL) Snapshot() raftpb.SnapshotMetadata { return w.recSnap }
 
-// HardState returns the newest hard state Open read, or the zero value if there was none.
+// HardState returns the newest hard state Open read, or the zero value if there was none. If
+// it commits less than Snapshot().Index, its Commit is raised to that index: the snapshot
+// holds only committed entries, and raft refuses to restart otherwise.
 func (w *WAL) HardState() raftpb.HardState { return w.recHS }
 
 // Entries returns the entries Open read with index greater than Snapshot().Index, in index

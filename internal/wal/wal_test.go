@@ -80,6 +80,15 @@ func (m *model) snapshot(meta raftpb.SnapshotMetadata) {
 	m.last = max(m.last, meta.Index)
 }
 
+// hardState is the hard state Open reports: commit is raised to the snapshot's index.
+func (m *model) hardState() raftpb.HardState {
+	hs := m.hs
+	if !raft.IsEmptyHardState(hs) {
+		hs.Commit = max(hs.Commit, m.snap.Index)
+	}
+	return hs
+}
+
 func (m *model) entries() []raftpb.Entry {
 	var ents []raftpb.Entry
 	for i := m.snap.Index + 1; i <= m.last; i++ {
@@ -94,8 +103,8 @@ func checkRecovered(t testing.TB, w *WAL, m *model) {
 	if got := w.Snapshot(); !reflect.DeepEqual(got, m.snap) {
 		t.Errorf("Snapshot() = %+v, want %+v", got, m.snap)
 	}
-	if got := w.HardState(); got != m.hs {
-		t.Errorf("HardState() = %+v, want %+v", got, m.hs)
+	if got := w.HardState(); got != m.hardState() {
+		t.Errorf("HardState() = %+v, want %+v", got, m.hardState())
 	}
 	got, want := w.Entries(), m.entries()
 	if len(got) != len(want) {
