@@ -20,8 +20,8 @@
 // fallocate(2), so that appends inside it change no file size; the unused rest reads as zeros.
 // Once a write leaves the segment at or past SegmentBytes, the next write starts a new segment
 // (and syncs the directory). Every segment starts with a segment-header record, followed by a
-// preamble repeating the newest snapshot marker and hard state, so that any suffix of the
-// segments replays to the same state.
+// preamble repeating the newest snapshot marker and hard state, so that deleting older
+// segments never loses them.
 //
 // # Records
 //
@@ -31,7 +31,7 @@
 //	offset size
 //	0      4    header checksum: crc32 of bytes 4-15
 //	4      4    length n of the data
-//	8      4    data checksum: crc32 of the type byte followed by the data (bytes 15 to 16+n)
+//	8      4    data checksum: crc32 of bytes 15 to 15+n, the type byte and the data
 //	12     3    reserved, zero
 //	15     1    type: 1 segment header, 2 entry, 3 hard state, 4 snapshot marker
 //	16     n    data: the raftpb Marshal encoding; for a segment header, version(4) seq(8)

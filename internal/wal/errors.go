@@ -12,10 +12,11 @@ var (
 	// The log cannot be used until an operator has looked at it.
 	ErrCorrupt = errors.New("wal: corrupt log")
 
-	// ErrFailed reports that an earlier write or sync failed. It is sticky: once the WAL has
-	// failed, every later Save, SaveSnapshot and ReleaseTo returns an error wrapping ErrFailed
-	// and the original cause. What reached the disk is unknown, so the member must stop; Open
-	// will repair or reject the log on restart.
+	// ErrFailed reports that a Save or SaveSnapshot failed: a write or sync error, or a call
+	// the log cannot honour (entries that leave a gap, a marker that goes backwards). It is
+	// sticky: from then on every Save, SaveSnapshot and ReleaseTo returns an error wrapping
+	// ErrFailed and the original cause. What reached the disk is unknown, so the member must
+	// stop; Open will repair or reject the log on restart.
 	ErrFailed = errors.New("wal: failed")
 
 	// ErrClosed reports a call on a WAL after Close.

@@ -3,7 +3,6 @@ package wal
 import (
 	"errors"
 	"os"
-	"reflect"
 	"testing"
 
 	"go.etcd.io/raft/v3/raftpb"
@@ -80,13 +79,6 @@ func TestSyncFailure(t *testing.T) {
 			}
 		})
 	}
-}
-
-// recovered reports whether w recovered exactly the state of m.
-func recovered(w *WAL, m *model) bool {
-	want := m.entries()
-	return reflect.DeepEqual(w.Snapshot(), m.snap) && w.HardState() == m.hardState() &&
-		len(w.Entries()) == len(want) && (len(want) == 0 || reflect.DeepEqual(w.Entries(), want))
 }
 
 func TestWriteFailure(t *testing.T) {

@@ -89,6 +89,7 @@ func TestTornTail(t *testing.T) {
 		{"data damaged", rewrite(func(b []byte, rec, end int) { b[end-8] ^= 0xff }), true},
 		{"length damaged", rewrite(func(b []byte, rec, end int) { b[rec+5] = 0x7f }), true},
 		{"garbage after it", rewrite(func(b []byte, rec, end int) { b[rec+5] = 0x7f; b[end+40] = 1 }), true},
+		{"garbage at the end of the file", rewrite(func(b []byte, rec, end int) { b[rec+5] = 0x7f; b[len(b)-1] = 1 }), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

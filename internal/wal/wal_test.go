@@ -117,6 +117,13 @@ func checkRecovered(t testing.TB, w *WAL, m *model) {
 	}
 }
 
+// recovered reports whether w recovered exactly the state of m.
+func recovered(w *WAL, m *model) bool {
+	want := m.entries()
+	return reflect.DeepEqual(w.Snapshot(), m.snap) && w.HardState() == m.hardState() &&
+		len(w.Entries()) == len(want) && (len(want) == 0 || reflect.DeepEqual(w.Entries(), want))
+}
+
 func span(ents []raftpb.Entry) string {
 	if len(ents) == 0 {
 		return "[]"
