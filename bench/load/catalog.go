@@ -51,28 +51,28 @@ func catalog() []*Workload {
 		},
 		{
 			Name: "watch-1000", Title: "watch delivery, 1 writer, 1 000 watchers", Clients: 1, Conns: 8, Watchers: 1000,
-			Note: "50 puts/s through the leader; latency from put issued to event received, per watcher",
+			Note: "50 puts/s through the leader; an operation is one event delivered to one watcher; latency from put issued to event received",
 			etcd: newEtcdWatch,
 		},
 		{
 			Name: "watch-10000", Title: "watch delivery, 1 writer, 10 000 watchers", Clients: 1, Conns: 8, Watchers: 10000,
-			Note: "5 puts/s (the same 50 000 deliveries/s); latency per watcher", FullOnly: true,
+			Note: "5 puts/s through the leader (the same 50 000 deliveries/s); an operation is one event delivered to one watcher", FullOnly: true,
 			etcd: newEtcdWatch,
 		},
 		{
 			Name: "zk-crud", Title: "ZooKeeper create / getData / setData / delete, 64 clients", Clients: 64, Conns: 8,
 			Note: "each of the four calls is one operation",
-			zk: newZKCRUD,
+			zk:   newZKCRUD,
 		},
 		{
 			Name: "zk-ephemeral", Title: "ZooKeeper ephemeral churn (session + ephemeral node + close), 16 clients", Clients: 16, Conns: 16,
 			Note: "one operation: open a session, create an ephemeral node, close the session",
-			zk: newZKSessions(true),
+			zk:   newZKSessions(true),
 		},
 		{
 			Name: "zk-connect", Title: "ZooKeeper connect/close storm, 16 clients", Clients: 16, Conns: 16,
 			Note: "one operation: open a session and close it",
-			zk: newZKSessions(false),
+			zk:   newZKSessions(false),
 		},
 	}
 }

@@ -157,8 +157,8 @@ func (d *etcdCAS) worker(i int) func(context.Context) error {
 	}
 }
 
-func (d *etcdCAS) result() (*Samples, map[string]float64) {
-	return nil, casExtra(d.attempts.Load(), d.succeeded.Load())
+func (d *etcdCAS) result() (*Samples, int64, map[string]float64) {
+	return nil, -1, casExtra(d.attempts.Load(), d.succeeded.Load())
 }
 
 func casExtra(attempts, succeeded int64) map[string]float64 {

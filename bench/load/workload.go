@@ -105,9 +105,10 @@ type driver interface {
 // ownLatency is implemented by drivers whose latency figure is not the
 // operation's own duration (watch delivery) and by those with extra figures.
 type ownLatency interface {
-	// result returns the driver's own latencies (nil to use the
-	// operations') and extra figures; Run calls it after close.
-	result() (*Samples, map[string]float64)
+	// result returns the driver's own latencies and operation count (nil
+	// and -1 to use the clients') and extra figures; Run calls it after
+	// close.
+	result() (lat *Samples, ops int64, extra map[string]float64)
 }
 
 // opGrace is how long an operation may run past the window's end before
@@ -217,9 +218,12 @@ func collect(clients []clientResult, win *window, d driver) *Result {
 		}
 	}
 	if own, ok := d.(ownLatency); ok {
-		lat, extra := own.result()
+		lat, ops, extra := own.result()
 		if lat != nil {
 			r.Latency = lat
+		}
+		if ops >= 0 {
+			r.Ops = ops
 		}
 		r.Extra = extra
 	}

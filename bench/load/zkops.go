@@ -61,8 +61,8 @@ func (d *zkCAS) worker(i int) func(context.Context) error {
 	}
 }
 
-func (d *zkCAS) result() (*Samples, map[string]float64) {
-	return nil, casExtra(d.attempts.Load(), d.succeeded.Load())
+func (d *zkCAS) result() (*Samples, int64, map[string]float64) {
+	return nil, -1, casExtra(d.attempts.Load(), d.succeeded.Load())
 }
 
 // zkCRUD cycles each client through create, getData, setData and delete of

@@ -26,6 +26,14 @@ func (e *Etcd) bin() string {
 	return e.Bin
 }
 
+// Installed reports why etcd cannot be started, or nil.
+func (e *Etcd) Installed() error {
+	if _, err := exec.LookPath(e.bin()); err != nil {
+		return fmt.Errorf("systems: etcd not installed (run scripts/install-deps.sh): %w", err)
+	}
+	return nil
+}
+
 // Version returns the first line of `etcd --version` and the Debian
 // package version when there is one.
 func (e *Etcd) Version() string {
