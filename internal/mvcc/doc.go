@@ -47,7 +47,7 @@
 // count, child-change revision (cversion, pzxid) and sequence counter.
 // Timestamps and the ACL are per version and belong as fields of record
 // (history.go), written by put and copied by the snapshot format, which
-// would then move to version 2. Parent metadata changes whenever a child
+// would then move to version 3. Parent metadata changes whenever a child
 // is created or deleted, so it belongs to the write path in txn.go: either
 // as a second copy-on-write tree keyed by parent path, updated in the same
 // transaction (and cloned by View alongside the key tree), or as fields of

@@ -109,7 +109,7 @@ func (tx *txn) put(op *Op, out *OpResult) error {
 	if (op.IgnoreValue || op.IgnoreLease) && !live {
 		return ErrKeyNotFound
 	}
-	r := record{mod: rev, create: rev, version: 1, lease: op.Lease, value: op.Value}
+	r := record{mod: rev, sub: int64(len(tx.events)), create: rev, version: 1, lease: op.Lease, value: op.Value}
 	if live {
 		r.create, r.version = prev.create, prev.version+1
 	}
@@ -145,7 +145,7 @@ func (tx *txn) deleteRange(op *Op, out *OpResult) {
 	rev := tx.s.rev + 1
 	for _, it := range doomed {
 		prev, _ := it.latest()
-		tx.replace(it.with(record{mod: rev}), it, true)
+		tx.replace(it.with(record{mod: rev, sub: int64(len(tx.events))}), it, true)
 		kvs := &eventKVs{
 			kv:   mvccpb.KeyValue{Key: it.key, ModRevision: rev},
 			prev: prev.keyValue(it.key),

@@ -22,7 +22,7 @@ func (s *Store) HashKV(rev int64) (hash uint32, compactRev int64, err error) {
 	if err != nil {
 		return 0, s.compactRev, err
 	}
-	var buf [6 * binary.MaxVarintLen64]byte
+	var buf [7 * binary.MaxVarintLen64]byte
 	h := crc32.Update(0, castagnoli, binary.AppendVarint(buf[:0], s.compactRev))
 	s.tree.Ascend(func(it keyItem) bool {
 		for i := range it.recs {
@@ -34,6 +34,7 @@ func (s *Store) HashKV(rev int64) (hash uint32, compactRev int64, err error) {
 			h = crc32.Update(h, castagnoli, b)
 			h = crc32.Update(h, castagnoli, it.key)
 			b = binary.AppendVarint(buf[:0], r.mod)
+			b = binary.AppendVarint(b, r.sub)
 			b = binary.AppendVarint(b, r.create)
 			b = binary.AppendVarint(b, r.version)
 			b = binary.AppendVarint(b, r.lease)

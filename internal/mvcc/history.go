@@ -35,6 +35,16 @@ import (
 // revision as the first and replaces it instead of appending, so a history
 // never holds two records of one revision.
 //
+// A record also keeps its sub-revision: the position of its write among
+// the transaction's changes (TxnResult.Events), so that Events can replay
+// the changes of one revision, across keys, in the order the transaction
+// made them. A replacing write carries its own, later position. For a txn
+// at rev 8 that puts e, then foo, then deletes b:
+//
+//	e   [... {mod 8, sub 0, e's value}]
+//	foo [... {mod 8, sub 1, foo's value}]
+//	b   [... {mod 8, sub 2, tombstone}]
+//
 // Items are never changed once in the tree: a write builds a new keyItem
 // and replaces the old one, so a cloned tree (a View) keeps seeing the old
 // history. To keep puts cheap the new item's recs may share the old item's
@@ -49,6 +59,7 @@ type keyItem struct {
 // a delete. New per-version fields (ZooKeeper's timestamps and ACL) go here.
 type record struct {
 	mod     int64  // revision of the write that produced this record
+	sub     int64  // index of that write among its transaction's events (TxnResult.Events)
 	create  int64  // revision that created this incarnation; 0 in a tombstone
 	version int64  // 1 on creation, +1 per put; 0 in a tombstone
 	lease   int64  // attached lease ID, 0 for none

@@ -173,7 +173,7 @@ func (r *snapReader) item(storeRev int64) keyItem {
 	it.recs = make([]record, 0, min(n, 64))
 	var prevMod int64
 	for ; n > 0 && r.err == nil; n-- {
-		rec := record{mod: r.rev(), create: r.rev(), version: r.rev(), lease: r.varint(), value: r.bytes()}
+		rec := record{mod: r.rev(), sub: r.rev(), create: r.rev(), version: r.rev(), lease: r.varint(), value: r.bytes()}
 		if r.err != nil {
 			break
 		}

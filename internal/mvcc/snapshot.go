@@ -10,16 +10,17 @@ import (
 )
 
 // A snapshot is the store's whole retained state as a byte stream. Format
-// version 1 (uvarint and varint are encoding/binary's; varint is zig-zag):
+// version 2 (uvarint and varint are encoding/binary's; varint is zig-zag):
 //
 //	magic      4 bytes "CMVC"
-//	version    1 byte, 1
+//	version    1 byte, 2
 //	rev        uvarint  store revision
 //	compactRev uvarint  compaction revision
 //	keys       uvarint  number of keys, then per key in ascending key order:
 //	  keyLen   uvarint, then the key bytes
 //	  records  uvarint  number of records, then per record, oldest first:
 //	    mod      uvarint
+//	    sub      uvarint  position of the write within its transaction
 //	    create   uvarint  0 in a tombstone
 //	    version  uvarint  0 in a tombstone
 //	    lease    varint
@@ -28,8 +29,9 @@ import (
 //
 // The format carries history, not just the latest values, so a restored
 // member serves the same historical reads, compares and HashKV as the
-// member that wrote it.
-const snapVersion = 1
+// member that wrote it. Version 1 lacked sub; it is not read, since a
+// restored member could not replay its history's revisions in order.
+const snapVersion = 2
 
 var snapMagic = [4]byte{'C', 'M', 'V', 'C'}
 
@@ -73,6 +75,7 @@ func (v *View) WriteTo(w io.Writer) (int64, error) {
 		for i := range it.recs {
 			r := &it.recs[i]
 			sw.uvarint(uint64(r.mod))
+			sw.uvarint(uint64(r.sub))
 			sw.uvarint(uint64(r.create))
 			sw.uvarint(uint64(r.version))
 			sw.varint(r.lease)

@@ -94,7 +94,8 @@ func TestRestoreRejects(t *testing.T) {
 		{"truncated", snap[:len(snap)/2], []error{ErrCorruptSnapshot, io.ErrUnexpectedEOF}},
 		{"no crc", snap[:len(snap)-4], []error{ErrCorruptSnapshot, io.ErrUnexpectedEOF}},
 		{"bad magic", flip(0), []error{ErrCorruptSnapshot}},
-		{"newer version", append([]byte("CMVC\x02"), snap[5:]...), []error{ErrSnapshotVersion}},
+		{"older version", append([]byte("CMVC\x01"), snap[5:]...), []error{ErrSnapshotVersion}},
+		{"newer version", append([]byte("CMVC\x03"), snap[5:]...), []error{ErrSnapshotVersion}},
 		{"flipped value byte", flip(len(snap) - 6), []error{ErrCorruptSnapshot}},
 		{"flipped crc", flip(len(snap) - 1), []error{ErrCorruptSnapshot}},
 	}
