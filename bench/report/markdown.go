@@ -35,6 +35,9 @@ var figures = []figure{
 func Markdown(res *runner.Results, s *Summary, plotDir string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Concord, etcd and ZooKeeper side by side\n\n")
+	if res.Incomplete != "" {
+		fmt.Fprintf(&b, "**Incomplete run** (%s): medians are over the repetitions that finished.\n\n", res.Incomplete)
+	}
 	header(&b, res)
 	targets(&b, res, s)
 	table(&b, res, s)

@@ -78,9 +78,13 @@ func cdfPlot(res *runner.Results, s *Summary, w runner.WorkloadInfo, file string
 		p.Legend.Add(sys, line)
 		drawn++
 	}
-	if drawn == 0 {
-		// An empty log axis cannot be drawn; give it a range.
-		p.X.Min, p.X.Max = 0.01, 10
+	// A log axis needs a positive range of some width.
+	if drawn == 0 || !(p.X.Min > 0) || p.X.Max <= p.X.Min*1.5 {
+		mid := 1.0
+		if drawn > 0 && p.X.Min > 0 {
+			mid = p.X.Min
+		}
+		p.X.Min, p.X.Max = mid/3, mid*3
 	}
 	if err := p.Save(7*vg.Inch, 4.5*vg.Inch, file); err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -166,6 +170,9 @@ func bars(res *runner.Results, s *Summary, w runner.WorkloadInfo) (*plot.Plot, e
 type ticks125 struct{}
 
 func (ticks125) Ticks(lo, hi float64) []plot.Tick {
+	if !(lo > 0) || !(hi >= lo) || math.IsInf(hi, 0) {
+		return nil
+	}
 	var out []plot.Tick
 	for decade := math.Pow(10, math.Floor(math.Log10(lo))); decade <= hi; decade *= 10 {
 		for m := 1; m <= 9; m++ {

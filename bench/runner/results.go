@@ -24,6 +24,9 @@ type Results struct {
 	Warmup   time.Duration `json:"warmup_ns"`
 	Duration time.Duration `json:"duration_ns"`
 
+	// Incomplete says why the run stopped early; empty when it completed.
+	Incomplete string `json:"incomplete,omitempty"`
+
 	Machine  probe.Machine     `json:"machine"`
 	Versions map[string]string `json:"versions"`
 	// LoadAvgBefore is the 1-minute load average when the run began.

@@ -68,6 +68,7 @@ func Compare(ctx context.Context, cfg Config) (*Results, error) {
 		res.Runs = append(res.Runs, runs...)
 		if err != nil {
 			res.Finished = time.Now().UTC()
+			res.Incomplete = fmt.Sprintf("stopped in repetition %d of %d: %v", rep+1, cfg.Reps, err)
 			return res, err
 		}
 	}
@@ -108,6 +109,9 @@ func runRep(ctx context.Context, cfg Config, rep int, acct *cpuAccount) ([]Run, 
 			}
 			cfg.Progress.Begin(rep, cfg.Reps, w.Name, cfg.Systems[i].Name())
 			r := runOne(ctx, cfg, rep, w, clusters[i])
+			if ctx.Err() != nil {
+				return runs, ctx.Err() // interrupted mid-run: the run does not count
+			}
 			cfg.Progress.End(r)
 			runs = append(runs, r)
 		}
