@@ -1,8 +1,7 @@
 package mvcc
 
 import (
-	"cmp"
-	"slices"
+	"container/heap"
 
 	"go.etcd.io/etcd/api/v3/mvccpb"
 )
@@ -45,38 +44,85 @@ func (s *Store) Events(key, end []byte, fromRev, toRev int64, limit int) ([]mvcc
 	case toRev < fromRev:
 		return nil, nil
 	}
-	var changes []change
+	var m merger
 	ascend(s.tree, key, end, func(it keyItem) bool {
-		for i := it.visible(fromRev-1) + 1; i < len(it.recs) && it.recs[i].mod <= toRev; i++ {
-			changes = append(changes, change{key: it.key, recs: it.recs, i: i})
+		if i, hi := it.visible(fromRev-1)+1, it.visible(toRev)+1; i < hi {
+			m.cursors = append(m.cursors, cursor{key: it.key, recs: it.recs[:hi], i: i})
 		}
 		return true
 	})
-	slices.SortFunc(changes, func(a, b change) int {
-		ra, rb := &a.recs[a.i], &b.recs[b.i]
-		return cmp.Or(cmp.Compare(ra.mod, rb.mod), cmp.Compare(ra.sub, rb.sub))
-	})
-	changes = changes[:cutAtLimit(changes, limit)]
-	if len(changes) == 0 {
-		return nil, nil
-	}
-	events := make([]mvccpb.Event, len(changes))
-	kvs := make([]eventKVs, len(changes))
-	for j := range changes {
-		changes[j].render(&events[j], &kvs[j])
-	}
-	return events, nil
+	return m.merge(limit), nil
 }
 
-// change is one record of a key's history, with its predecessor at i-1.
-type change struct {
+// A merger interleaves the windows of key histories into one sequence
+// ordered by (revision, sub-revision), a min-heap of cursors ordered by
+// their next record.
+type merger struct {
+	cursors []cursor
+}
+
+// cursor walks one key's records from i to the end of recs.
+type cursor struct {
 	key  []byte
 	recs []record
 	i    int
 }
 
-// render fills ev with the change, using kvs for its KeyValues.
-func (c *change) render(ev *mvccpb.Event, kvs *eventKVs) {
+func (c *cursor) rec() *record { return &c.recs[c.i] }
+
+func (m *merger) Len() int { return len(m.cursors) }
+func (m *merger) Less(a, b int) bool {
+	ra, rb := m.cursors[a].rec(), m.cursors[b].rec()
+	return ra.mod < rb.mod || (ra.mod == rb.mod && ra.sub < rb.sub)
+}
+func (m *merger) Swap(a, b int) { m.cursors[a], m.cursors[b] = m.cursors[b], m.cursors[a] }
+func (m *merger) Push(x any)    { m.cursors = append(m.cursors, x.(cursor)) }
+func (m *merger) Pop() any {
+	c := m.cursors[len(m.cursors)-1]
+	m.cursors = m.cursors[:len(m.cursors)-1]
+	return c
+}
+
+// merge renders the changes in order, stopping after the revision in which
+// their count reaches limit (no limit when limit <= 0).
+func (m *merger) merge(limit int) []mvccpb.Event {
+	if len(m.cursors) == 0 {
+		return nil
+	}
+	total := 0
+	for i := range m.cursors {
+		total += len(m.cursors[i].recs) - m.cursors[i].i
+	}
+	if limit > 0 {
+		total = min(total, limit+16) // a guess at the last revision's overflow
+	}
+	// Growing kvs leaves earlier events pointing into the old array,
+	// which still holds their (never again written) KeyValues.
+	events := make([]mvccpb.Event, 0, total)
+	kvs := make([]eventKVs, 0, total)
+	heap.Init(m)
+	var last int64
+	for len(m.cursors) > 0 {
+		c := &m.cursors[0]
+		r := c.rec()
+		if limit > 0 && len(events) >= limit && r.mod != last {
+			break
+		}
+		last = r.mod
+		events = append(events, mvccpb.Event{})
+		kvs = append(kvs, eventKVs{})
+		c.render(&events[len(events)-1], &kvs[len(kvs)-1])
+		if c.i++; c.i < len(c.recs) {
+			heap.Fix(m, 0)
+		} else {
+			heap.Pop(m)
+		}
+	}
+	return events
+}
+
+// render fills ev with the cursor's record, using kvs for its KeyValues.
+func (c *cursor) render(ev *mvccpb.Event, kvs *eventKVs) {
 	r := &c.recs[c.i]
 	if r.tombstone() {
 		kvs.kv = mvccpb.KeyValue{Key: c.key, ModRevision: r.mod}
@@ -90,18 +136,4 @@ func (c *change) render(ev *mvccpb.Event, kvs *eventKVs) {
 		kvs.prev = c.recs[c.i-1].keyValue(c.key)
 		ev.PrevKv = &kvs.prev
 	}
-}
-
-// cutAtLimit returns how many of the sorted changes to keep: all of them,
-// or those up to the end of the revision in which the count reaches limit.
-func cutAtLimit(changes []change, limit int) int {
-	if limit <= 0 || len(changes) <= limit {
-		return len(changes)
-	}
-	n := limit
-	last := changes[n-1].recs[changes[n-1].i].mod
-	for n < len(changes) && changes[n].recs[changes[n].i].mod == last {
-		n++
-	}
-	return n
 }
