@@ -24,7 +24,8 @@ func TestManyWatchers(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	results := make(chan []result, streams)
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	// Seconds normally; much longer under -race on a loaded machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for range streams {
 		s := e.hub.NewStream()
@@ -373,7 +374,7 @@ func TestProgress(t *testing.T) {
 	e.put("a", "x") // rev 7
 	c.waitEvents(t, a, 1)
 	s.ProgressTick() // a had events: skipped
-	e.put("b", "y") // rev 8
+	e.put("b", "y")  // rev 8
 	s.ProgressTick()
 	c.waitResponse(t, "watcher progress at 8", func(r Response) bool { return r.WatchID == a && r.Revision == 8 })
 	var progress []int64

@@ -65,10 +65,10 @@ type Response struct {
 type state uint8
 
 const (
-	synced     state = iota // in the hub's index; Notify feeds it
-	unsynced                // in the hub's unsynced set; the sync loop feeds it
-	compacted               // its final response is pending or sent; still holds its ID
-	cancelled               // gone from the stream
+	synced    state = iota // in the hub's index; Notify feeds it
+	unsynced               // in the hub's unsynced set; the sync loop feeds it
+	compacted              // its final response is pending or sent; still holds its ID
+	cancelled              // gone from the stream
 )
 
 // watcher is one watch on a stream.
