@@ -3,9 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +17,7 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"github.com/concordkv/concord/internal/wal"
 	"github.com/concordkv/concord/test/cluster"
 )
 
@@ -113,12 +112,12 @@ func TestCrashTornWALTail(t *testing.T) {
 	seg := lastWALSegment(t, c.DataDir(victim))
 	recs := readWAL(t, seg)
 	last := recs[len(recs)-1]
-	cut := int64(last.off + headerBytes + last.dataLen/2)
+	cut := int64(last.DataOff + last.DataLen/2)
 	if err := os.Truncate(seg, cut); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("cut %s at byte %d, inside its last record (type %d, %d bytes at offset %d)",
-		filepath.Base(seg), cut, last.typ, last.size, last.off)
+		filepath.Base(seg), cut, last.Type, last.Size, last.Offset)
 
 	logStart := len(c.Log(victim))
 	c.Start(victim)
@@ -127,8 +126,8 @@ func TestCrashTornWALTail(t *testing.T) {
 	rev := requireConverged(t, c, cli, maxRev, 30*time.Second)
 
 	repair := lineContaining(c.Log(victim)[logStart:], "torn tail")
-	if repair == "" || !strings.Contains(repair, seg) || !strings.Contains(repair, fmt.Sprintf("offset=%d", last.off)) {
-		t.Fatalf("restart did not log the repair of %s at offset %d; its log:\n%s", seg, last.off, c.Log(victim)[logStart:])
+	if repair == "" || !strings.Contains(repair, seg) || !strings.Contains(repair, fmt.Sprintf("offset=%d", last.Offset)) {
+		t.Fatalf("restart did not log the repair of %s at offset %d; its log:\n%s", seg, last.Offset, c.Log(victim)[logStart:])
 	}
 	checked := requireAcked(t, c.Client(c.Endpoint(victim)), "torn/", acked, clientv3.WithSerializable())
 	t.Logf("repair logged: %s", repair)
@@ -154,10 +153,10 @@ func TestCrashCorruptWALRecord(t *testing.T) {
 		t.Fatalf("only %d records in %s", len(recs), seg)
 	}
 	bad := recs[len(recs)/2]
-	flipByte(t, seg, int64(bad.off+headerBytes+bad.dataLen/2))
+	flipByte(t, seg, int64(bad.DataOff+bad.DataLen/2))
 	t.Logf("flipped a data byte of record %d of %d (type %d at offset %d) in %s",
-		len(recs)/2, len(recs), bad.typ, bad.off, filepath.Base(seg))
-	wantMsg := fmt.Sprintf("%s at offset %d", seg, bad.off)
+		len(recs)/2, len(recs), bad.Type, bad.Offset, filepath.Base(seg))
+	wantMsg := fmt.Sprintf("%s at offset %d", seg, bad.Offset)
 
 	t.Run("restart exits", func(t *testing.T) {
 		logStart := len(c.Log(victim))
@@ -440,18 +439,6 @@ func runServe(t *testing.T, dataDir string) (int, string) {
 	return cmd.ProcessState.ExitCode(), string(out)
 }
 
-// The WAL record framing, as internal/wal/doc.go specifies it: a 12-byte
-// header (length, crc32c of type+data, 16-bit check of the first 8 bytes,
-// reserved zero, non-zero type) then the data, padded to 8 bytes.
-const headerBytes = 12
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-type walRecord struct {
-	off, size, dataLen int
-	typ                byte
-}
-
 // lastWALSegment returns the path of the member's newest WAL segment.
 func lastWALSegment(t *testing.T, dataDir string) string {
 	t.Helper()
@@ -463,34 +450,24 @@ func lastWALSegment(t *testing.T, dataDir string) string {
 	return segs[len(segs)-1]
 }
 
-// readWAL decodes the records of the segment at path and checks that only
+// readWAL lists the records of the segment at path and checks that only
 // zeros (preallocated space) follow them, as they must after SIGKILL, which
 // tears no write.
-func readWAL(t *testing.T, path string) []walRecord {
+func readWAL(t *testing.T, path string) []wal.RecordInfo {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	recs, end, err := wal.Inspect(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	le := binary.LittleEndian
-	var recs []walRecord
-	off := 0
-	for off+headerBytes <= len(b) {
-		h := b[off:]
-		n := int(le.Uint32(h[0:4]))
-		size := (headerBytes + n + 7) &^ 7
-		if h[11] == 0 || h[10] != 0 || le.Uint16(h[8:10]) != uint16(crc32.Checksum(h[0:8], castagnoli)) ||
-			size > len(h) || crc32.Checksum(h[11:headerBytes+n], castagnoli) != le.Uint32(h[4:8]) {
-			break
-		}
-		recs = append(recs, walRecord{off: off, size: size, dataLen: n, typ: h[11]})
-		off += size
 	}
 	if len(recs) < 2 {
 		t.Fatalf("%s: %d records decode", path, len(recs))
 	}
-	if rest := bytes.TrimRight(b[off:], "\x00"); len(rest) > 0 {
-		t.Fatalf("%s: non-zero bytes up to offset %d after the last record (at %d)", path, off+len(rest)-1, recs[len(recs)-1].off)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rest := bytes.TrimRight(b[end:], "\x00"); len(rest) > 0 {
+		t.Fatalf("%s: non-zero bytes up to offset %d after the last record (at %d)", path, end+len(rest)-1, recs[len(recs)-1].Offset)
 	}
 	return recs
 }
