@@ -33,6 +33,7 @@ func serve(args []string) error {
 	fs.Uint64Var(&cfg.SnapshotCatchUpEntries, "snapshot-catchup-entries", cfg.SnapshotCatchUpEntries, "entries kept behind a snapshot for slow followers")
 	fs.IntVar(&cfg.MaxRequestBytes, "max-request-bytes", cfg.MaxRequestBytes, "largest client request accepted, in bytes")
 	fs.IntVar(&cfg.MaxTxnOps, "max-txn-ops", cfg.MaxTxnOps, "most operations in one txn")
+	fs.DurationVar(&cfg.WatchProgressInterval, "watch-progress-notify-interval", cfg.WatchProgressInterval, "period of progress notifications to watchers that ask for them")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return err

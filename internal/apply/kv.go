@@ -73,7 +73,11 @@ func (m *Machine) txn(req *mvcc.TxnRequest) (mvcc.TxnResult, error) {
 	if err := checkLeases(req); err != nil {
 		return mvcc.TxnResult{}, err
 	}
-	return m.store.Txn(req)
+	res, err := m.store.Txn(req)
+	if err == nil && len(res.Events) > 0 {
+		m.observer.Notify(res.Rev, res.Events)
+	}
+	return res, err
 }
 
 // checkLeases refuses a write attached to a lease. Leases do not exist yet,

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 
+	"go.etcd.io/etcd/api/v3/mvccpb"
 	"go.etcd.io/raft/v3/raftpb"
 
 	"github.com/concordkv/concord/internal/membership"
@@ -34,19 +35,38 @@ var handlers = map[Kind]handler{
 	KindPublish:     (*Machine).applyPublish,
 }
 
+// Observer is told of every change the apply step makes to the store (the
+// watch hub). Both methods are called on the apply goroutine and must not
+// block.
+type Observer interface {
+	// Notify reports the events of the write transaction that produced rev.
+	Notify(rev int64, events []mvccpb.Event)
+	// Resync reports that the store jumped to rev (a snapshot was restored).
+	Resync(rev int64)
+}
+
+// Config holds what a Machine is built from.
+type Config struct {
+	Store    *mvcc.Store
+	Wait     *proposal.Wait // receives the result of every command with an ID
+	Observer Observer
+	Logger   *slog.Logger
+}
+
 // Machine is the replicated state: the MVCC store and the membership table.
 // Apply, Snapshot and Restore run on the raft goroutine (raftnode's
 // StateMachine); Range and the accessors may be called from any goroutine.
 type Machine struct {
-	store   *mvcc.Store
-	members *membership.Table
-	wait    *proposal.Wait
-	log     *slog.Logger
+	store    *mvcc.Store
+	members  *membership.Table
+	wait     *proposal.Wait
+	observer Observer
+	log      *slog.Logger
 }
 
-// New returns an empty state machine that reports results to wait.
-func New(wait *proposal.Wait, log *slog.Logger) *Machine {
-	return &Machine{store: mvcc.New(), members: membership.NewTable(), wait: wait, log: log}
+// New returns a state machine over cfg.Store with an empty membership.
+func New(cfg Config) *Machine {
+	return &Machine{store: cfg.Store, members: membership.NewTable(), wait: cfg.Wait, observer: cfg.Observer, log: cfg.Logger}
 }
 
 // Store returns the MVCC store (for reads and hashing).
@@ -161,5 +181,6 @@ func (m *Machine) Restore(data []byte) error {
 	if err := m.store.Restore(r); err != nil {
 		return fmt.Errorf("apply: restore store: %w", err)
 	}
+	m.observer.Resync(m.store.Rev())
 	return nil
 }

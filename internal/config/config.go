@@ -78,6 +78,9 @@ type Config struct {
 	MaxTxnOps int
 	// RequestTimeout bounds a write or a linearizable read on the server.
 	RequestTimeout time.Duration
+	// WatchProgressInterval is the period of progress notifications to
+	// watchers that asked for them (etcd's --watch-progress-notify-interval).
+	WatchProgressInterval time.Duration
 }
 
 // Default returns the configuration of `concord serve` with no flags: a
@@ -98,6 +101,7 @@ func Default() Config {
 		MaxRequestBytes:        DefaultMaxRequestBytes,
 		MaxTxnOps:              DefaultMaxTxnOps,
 		RequestTimeout:         DefaultRequestTimeout,
+		WatchProgressInterval:  10 * time.Minute,
 	}
 }
 
@@ -142,6 +146,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: --max-txn-ops %d is outside 1..65536", c.MaxTxnOps)
 	case c.RequestTimeout <= 0:
 		return errors.New("config: request timeout must be positive")
+	case c.WatchProgressInterval < 10*time.Millisecond:
+		return fmt.Errorf("config: --watch-progress-notify-interval %v is below 10ms", c.WatchProgressInterval)
 	}
 	for _, u := range append(append([]string{}, c.ListenClientURLs...), c.ListenPeerURLs...) {
 		if _, err := HostPort(u); err != nil {

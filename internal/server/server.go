@@ -16,18 +16,22 @@ import (
 	"sync"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/raft/v3"
 	"go.etcd.io/raft/v3/raftpb"
+	"go.uber.org/zap"
 	"google.golang.org/grpc"
 
 	"github.com/concordkv/concord/internal/apply"
 	"github.com/concordkv/concord/internal/config"
 	"github.com/concordkv/concord/internal/etcdapi"
 	"github.com/concordkv/concord/internal/membership"
+	"github.com/concordkv/concord/internal/mvcc"
 	"github.com/concordkv/concord/internal/proposal"
 	"github.com/concordkv/concord/internal/raftnode"
 	"github.com/concordkv/concord/internal/transport"
 	"github.com/concordkv/concord/internal/wal"
+	"github.com/concordkv/concord/internal/watch"
 )
 
 // Options are the parts of a member that are not configuration: seams for
@@ -46,6 +50,8 @@ type Server struct {
 	log       *slog.Logger
 	info      clusterInfo
 	machine   *apply.Machine
+	hub       *watch.Hub
+	self      *clientv3.Client // this member's own client, for the recipes
 	node      *raftnode.Node
 	prop      *proposal.Proposer
 	transport *transport.Transport
@@ -87,7 +93,9 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 	}
 
 	wait := proposal.NewWait()
-	s.machine = apply.New(wait, s.log)
+	store := mvcc.New()
+	s.hub = watch.New(store, watch.Config{})
+	s.machine = apply.New(apply.Config{Store: store, Wait: wait, Observer: s.hub, Logger: s.log})
 	peers := &peerHandler{}
 	s.transport = transport.New(transport.Config{
 		ID: info.MemberID, ClusterID: info.ClusterID, Raft: peers, Faults: opts.Faults, Logger: s.log,
@@ -123,6 +131,15 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 		}
 	}
 	s.grpc = etcdapi.NewServer(s, etcdapi.Limits{MaxTxnOps: cfg.MaxTxnOps}, cfg.MaxRequestBytes+config.GRPCOverheadBytes)
+	// Lock and Election run etcd's recipes through a client of this member.
+	s.self, err = clientv3.New(clientv3.Config{Endpoints: []string{s.clientLns[0].Addr().String()}, Logger: zap.NewNop()})
+	if err != nil {
+		s.node.Stop()
+		s.transport.Close()
+		return nil, fmt.Errorf("server: client of itself for lock and election: %w", err)
+	}
+	etcdapi.RegisterRecipes(s.grpc, s.self)
+	etcdapi.RegisterWatch(s.grpc, s.hub, s, etcdapi.WatchConfig{ProgressInterval: cfg.WatchProgressInterval, MaxResponseBytes: cfg.MaxRequestBytes + config.GRPCOverheadBytes})
 	s.serve()
 	s.log.Info("member started", "id", fmt.Sprintf("%x", info.MemberID), "cluster", fmt.Sprintf("%x", info.ClusterID),
 		"client", cfg.ListenClientURLs, "peer", cfg.ListenPeerURLs)
@@ -220,6 +237,7 @@ func (s *Server) publish() {
 func (s *Server) shutdown() {
 	s.stopOnce.Do(func() {
 		close(s.stopc)
+		s.self.Close()
 		s.grpc.Stop()
 		s.transport.Close()
 		s.closeListeners()
@@ -230,6 +248,7 @@ func (s *Server) shutdown() {
 func (s *Server) Stop() {
 	s.shutdown()
 	s.node.Stop()
+	s.hub.Close()
 	s.wg.Wait()
 }
 
