@@ -26,6 +26,7 @@ type Stream struct {
 	ctrl        []Response // control responses, in request order
 	ready       []*watcher // watchers with something for Next
 	progressRev int64      // revision of a due stream-wide progress response
+	out         []Response // what the last Next returned, reused by the next
 	closed      bool       // written with both locks held
 }
 
@@ -186,8 +187,8 @@ func (s *Stream) ProgressTick() {
 
 // Next waits until the stream has responses and takes them all: control
 // responses first, then per watcher its events, compaction and progress
-// responses, then the stream-wide progress response. The Events slices it
-// returns are reused by the following call. Next fails with ErrClosed once
+// responses, then the stream-wide progress response. The slice it returns,
+// and the Events slices in it, are reused by the following call. Next fails with ErrClosed once
 // the stream or hub is closed, or with ctx's error.
 func (s *Stream) Next(ctx context.Context) ([]Response, error) {
 	for {
@@ -222,8 +223,8 @@ func (s *Stream) takeLocked() (out []Response, nctrl int, behind bool) {
 		return nil, 0, false
 	}
 	hubRev := s.h.rev.Load()
-	out = make([]Response, 0, len(s.ctrl)+len(s.ready)+1)
-	out = append(out, s.ctrl...)
+	clear(s.out) // the consumer is done with the last call's responses
+	out = append(s.out[:0], s.ctrl...)
 	nctrl = len(s.ctrl)
 	clear(s.ctrl)
 	s.ctrl = s.ctrl[:0]
@@ -257,6 +258,7 @@ func (s *Stream) takeLocked() (out []Response, nctrl int, behind bool) {
 		out = append(out, Response{WatchID: AllWatchers, Revision: s.progressRev})
 		s.progressRev = 0
 	}
+	s.out = out
 	return out, nctrl, behind
 }
 
