@@ -112,10 +112,13 @@ func (m *merger) merge(limit int) []mvccpb.Event {
 		events = append(events, mvccpb.Event{})
 		kvs = append(kvs, eventKVs{})
 		c.render(&events[len(events)-1], &kvs[len(kvs)-1])
-		if c.i++; c.i < len(c.recs) {
+		if c.i++; c.i == len(c.recs) { // exhausted: the last cursor takes its place
+			last := len(m.cursors) - 1
+			m.cursors[0] = m.cursors[last]
+			m.cursors = m.cursors[:last]
+		}
+		if len(m.cursors) > 0 {
 			heap.Fix(m, 0)
-		} else {
-			heap.Pop(m)
 		}
 	}
 	return events
