@@ -183,6 +183,11 @@ func (l *Lessor) Term() uint64 {
 // That clearing (one raft round, at most once per CheckpointInterval per
 // lease) is what keeps a new leader from restoring a checkpoint older than
 // this renewal.
+//
+// An expired lease cannot be renewed even though its revoke has not been
+// applied yet. If leadership moves before the revoke commits, the next
+// leader starts the lease afresh, but its holder has already been told it
+// is gone; it expires again unless renewed.
 func (l *Lessor) Renew(ctx context.Context, id int64) (int64, error) {
 	for tries := 0; ; tries++ {
 		if tries == maxRenewTries {

@@ -46,11 +46,15 @@ func (l Limits) TTL(ttl int64) (int64, error) {
 }
 
 // Seconds converts a TTL from the etcd API (seconds) to milliseconds,
-// failing with ErrTTLTooLarge above MaxTTLSeconds (before it could
-// overflow).
+// failing with ErrTTLTooLarge above MaxTTLSeconds. A TTL of 0 or less
+// becomes 0, which Limits.TTL raises to the minimum; neither end can
+// overflow.
 func Seconds(ttl int64) (int64, error) {
-	if ttl > MaxTTLSeconds {
+	switch {
+	case ttl > MaxTTLSeconds:
 		return 0, fmt.Errorf("%w: %d s", ErrTTLTooLarge, ttl)
+	case ttl <= 0:
+		return 0, nil
 	}
 	return ttl * 1000, nil
 }

@@ -36,8 +36,10 @@ func TestLimits(t *testing.T) {
 	if _, err := Seconds(MaxTTLSeconds + 1); !errors.Is(err, ErrTTLTooLarge) {
 		t.Errorf("Seconds(MaxTTLSeconds+1) = %v", err)
 	}
-	if ms, err := Seconds(MaxTTLSeconds); err != nil || ms != MaxTTL {
-		t.Errorf("Seconds(MaxTTLSeconds) = %d, %v", ms, err)
+	for in, want := range map[int64]int64{MaxTTLSeconds: MaxTTL, 5: 5000, 0: 0, -1: 0, -1 << 62: 0, -1 << 63: 0} {
+		if ms, err := Seconds(in); err != nil || ms != want {
+			t.Errorf("Seconds(%d) = %d, %v; want %d", in, ms, err, want)
+		}
 	}
 	for in, want := range map[int64]int64{0: 0, 1: 1, 999: 1, 1000: 1, 1001: 2, -1000: -1} {
 		if got := ToSeconds(in); got != want {
