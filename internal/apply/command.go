@@ -12,11 +12,14 @@ type Kind uint8
 
 // Commands of format version 1.
 const (
-	KindPut         Kind = 1 // payload: etcdserverpb.PutRequest
-	KindDeleteRange Kind = 2 // payload: etcdserverpb.DeleteRangeRequest
-	KindTxn         Kind = 3 // payload: etcdserverpb.TxnRequest
-	KindCompact     Kind = 4 // payload: etcdserverpb.CompactionRequest
-	KindPublish     Kind = 5 // payload: JSON membership.Member (ID, name, client URLs)
+	KindPut             Kind = 1 // payload: etcdserverpb.PutRequest
+	KindDeleteRange     Kind = 2 // payload: etcdserverpb.DeleteRangeRequest
+	KindTxn             Kind = 3 // payload: etcdserverpb.TxnRequest
+	KindCompact         Kind = 4 // payload: etcdserverpb.CompactionRequest
+	KindPublish         Kind = 5 // payload: JSON membership.Member (ID, name, client URLs)
+	KindLeaseGrant      Kind = 6 // payload: lease.GrantRequest
+	KindLeaseRevoke     Kind = 7 // payload: lease.RevokeRequest
+	KindLeaseCheckpoint Kind = 8 // payload: lease.CheckpointRequest
 )
 
 // kindIgnorable marks a command a member that does not know it may skip

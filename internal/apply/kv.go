@@ -70,32 +70,15 @@ func (m *Machine) applyCompact(payload []byte) (any, error) {
 
 // txn runs a transaction after the checks the store cannot make itself.
 func (m *Machine) txn(req *mvcc.TxnRequest) (mvcc.TxnResult, error) {
-	if err := checkLeases(req); err != nil {
+	if err := m.checkLeases(req); err != nil {
 		return mvcc.TxnResult{}, err
 	}
 	res, err := m.store.Txn(req)
 	if err == nil && len(res.Events) > 0 {
+		m.leases.ApplyEvents(res.Events)
 		m.observer.Notify(res.Rev, res.Events)
 	}
 	return res, err
-}
-
-// checkLeases refuses a write attached to a lease. Leases do not exist yet,
-// so every non-zero lease is unknown; the lease table will answer here.
-func checkLeases(req *mvcc.TxnRequest) error {
-	for _, ops := range [][]mvcc.Op{req.Success, req.Failure} {
-		for i := range ops {
-			if ops[i].Type == mvcc.OpPut && ops[i].Lease != 0 {
-				return ErrLeaseNotFound
-			}
-			if ops[i].Txn != nil {
-				if err := checkLeases(ops[i].Txn); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
 }
 
 func rangeOptions(r *pb.RangeRequest) mvcc.RangeOptions {

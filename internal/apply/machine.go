@@ -13,6 +13,7 @@ import (
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	"go.etcd.io/raft/v3/raftpb"
 
+	"github.com/concordkv/concord/internal/lease"
 	"github.com/concordkv/concord/internal/membership"
 	"github.com/concordkv/concord/internal/mvcc"
 	"github.com/concordkv/concord/internal/proposal"
@@ -28,11 +29,14 @@ type handler func(m *Machine, payload []byte) (any, error)
 // handlers is the dispatch table: every command kind this build applies.
 // An entry of a kind missing here stops the member (see applyCommand).
 var handlers = map[Kind]handler{
-	KindPut:         (*Machine).applyPut,
-	KindDeleteRange: (*Machine).applyDeleteRange,
-	KindTxn:         (*Machine).applyTxn,
-	KindCompact:     (*Machine).applyCompact,
-	KindPublish:     (*Machine).applyPublish,
+	KindPut:             (*Machine).applyPut,
+	KindDeleteRange:     (*Machine).applyDeleteRange,
+	KindTxn:             (*Machine).applyTxn,
+	KindCompact:         (*Machine).applyCompact,
+	KindPublish:         (*Machine).applyPublish,
+	KindLeaseGrant:      (*Machine).applyLeaseGrant,
+	KindLeaseRevoke:     (*Machine).applyLeaseRevoke,
+	KindLeaseCheckpoint: (*Machine).applyLeaseCheckpoint,
 }
 
 // Observer is told of every change the apply step makes to the store (the
@@ -48,25 +52,29 @@ type Observer interface {
 // Config holds what a Machine is built from.
 type Config struct {
 	Store    *mvcc.Store
+	Leases   *lease.Table
 	Wait     *proposal.Wait // receives the result of every command with an ID
 	Observer Observer
 	Logger   *slog.Logger
 }
 
-// Machine is the replicated state: the MVCC store and the membership table.
+// Machine is the replicated state: the MVCC store, the lease table and the
+// membership table.
 // Apply, Snapshot and Restore run on the raft goroutine (raftnode's
 // StateMachine); Range and the accessors may be called from any goroutine.
 type Machine struct {
 	store    *mvcc.Store
+	leases   *lease.Table
 	members  *membership.Table
 	wait     *proposal.Wait
 	observer Observer
 	log      *slog.Logger
+	term     uint64 // raft term of the entry being applied (apply goroutine only)
 }
 
 // New returns a state machine over cfg.Store with an empty membership.
 func New(cfg Config) *Machine {
-	return &Machine{store: cfg.Store, members: membership.NewTable(), wait: cfg.Wait, observer: cfg.Observer, log: cfg.Logger}
+	return &Machine{store: cfg.Store, leases: cfg.Leases, members: membership.NewTable(), wait: cfg.Wait, observer: cfg.Observer, log: cfg.Logger}
 }
 
 // Store returns the MVCC store (for reads and hashing).
@@ -109,6 +117,7 @@ func (m *Machine) applyCommand(e *raftpb.Entry) {
 		m.log.Warn("skipping ignorable command unknown to this build", "index", e.Index, "kind", cmd.Kind)
 		return
 	}
+	m.term = e.Term
 	v, err := h(m, cmd.Payload)
 	if cmd.ID != 0 {
 		m.wait.Trigger(cmd.ID, proposal.Result{Value: v, Err: err})
@@ -140,13 +149,16 @@ func (m *Machine) applyPublish(payload []byte) (any, error) {
 
 // snapshotMagic starts a state snapshot. Layout:
 //
-//	"CST1" | uvarint n | n bytes of membership JSON | mvcc view (its own format)
-var snapshotMagic = []byte("CST1")
+//	"CST2" | uvarint n | n bytes of membership JSON
+//	       | uvarint l | l bytes of lease table (its own format)
+//	       | mvcc view (its own format)
+var snapshotMagic = []byte("CST2")
 
 // Snapshot captures the state now (O(1) for the store) and returns the
 // function that writes it.
 func (m *Machine) Snapshot() func(io.Writer) error {
 	view := m.store.View()
+	leases := m.leases.Snapshot()
 	members, err := json.Marshal(m.members)
 	return func(w io.Writer) error {
 		if err != nil {
@@ -156,6 +168,8 @@ func (m *Machine) Snapshot() func(io.Writer) error {
 		bw.Write(snapshotMagic)
 		bw.Write(binary.AppendUvarint(nil, uint64(len(members))))
 		bw.Write(members)
+		bw.Write(binary.AppendUvarint(nil, uint64(len(leases))))
+		bw.Write(leases)
 		if _, err := view.WriteTo(bw); err != nil {
 			return fmt.Errorf("apply: snapshot store: %w", err)
 		}
@@ -169,13 +183,18 @@ func (m *Machine) Restore(data []byte) error {
 		return fmt.Errorf("apply: restore: snapshot does not start with %q", snapshotMagic)
 	}
 	r := bytes.NewReader(data[len(snapshotMagic):])
-	n, err := binary.ReadUvarint(r)
-	if err != nil || n > uint64(r.Len()) {
-		return fmt.Errorf("apply: restore: bad membership length")
+	members, err := readSection(r)
+	if err != nil {
+		return fmt.Errorf("apply: restore membership: %w", err)
 	}
-	members := make([]byte, n)
-	io.ReadFull(r, members)
+	leases, err := readSection(r)
+	if err != nil {
+		return fmt.Errorf("apply: restore leases: %w", err)
+	}
 	if err := json.Unmarshal(members, m.members); err != nil {
+		return fmt.Errorf("apply: restore: %w", err)
+	}
+	if err := m.leases.Restore(leases); err != nil {
 		return fmt.Errorf("apply: restore: %w", err)
 	}
 	if err := m.store.Restore(r); err != nil {
@@ -183,4 +202,15 @@ func (m *Machine) Restore(data []byte) error {
 	}
 	m.observer.Resync(m.store.Rev())
 	return nil
+}
+
+// readSection reads a uvarint length and that many bytes.
+func readSection(r *bytes.Reader) ([]byte, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil || n > uint64(r.Len()) {
+		return nil, fmt.Errorf("bad section length")
+	}
+	b := make([]byte, n)
+	io.ReadFull(r, b)
+	return b, nil
 }

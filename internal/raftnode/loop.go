@@ -169,7 +169,7 @@ func (lp *loop) setLeading(leading bool) {
 	}
 	lp.leading = leading
 	if lp.n.cfg.OnLeading != nil {
-		lp.n.cfg.OnLeading(leading)
+		lp.n.cfg.OnLeading(leading, lp.n.rn.BasicStatus().Term)
 	}
 }
 

@@ -65,8 +65,8 @@ type Config struct {
 	// OnLeading, when set, is called on the raft goroutine with true once
 	// this member leads and has applied the first entry of its term (so its
 	// state includes everything committed before), and with false as soon as
-	// it stops leading. It must not block.
-	OnLeading func(leading bool)
+	// it stops leading, with the raft term. It must not block.
+	OnLeading func(leading bool, term uint64)
 }
 
 // Status is a point-in-time view of the node, published by the loop.

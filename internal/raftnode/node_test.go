@@ -68,7 +68,7 @@ func startSingle(t *testing.T, dir string, sm StateMachine, leading chan bool, o
 		SnapshotCount: 50, SnapshotCatchUpEntries: 10,
 		WAL: opts, StateMachine: sm, Transport: noTransport{},
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		OnLeading: func(l bool) { leading <- l },
+		OnLeading: func(l bool, _ uint64) { leading <- l },
 	})
 	if err != nil {
 		t.Fatalf("Start: %v", err)

@@ -25,6 +25,7 @@ import (
 	"github.com/concordkv/concord/internal/apply"
 	"github.com/concordkv/concord/internal/config"
 	"github.com/concordkv/concord/internal/etcdapi"
+	"github.com/concordkv/concord/internal/lease"
 	"github.com/concordkv/concord/internal/membership"
 	"github.com/concordkv/concord/internal/mvcc"
 	"github.com/concordkv/concord/internal/proposal"
@@ -46,20 +47,27 @@ type Options struct {
 
 // Server is one running member.
 type Server struct {
-	cfg       config.Config
-	log       *slog.Logger
-	info      clusterInfo
-	machine   *apply.Machine
-	hub       *watch.Hub
-	self      *clientv3.Client // this member's own client, for the recipes
-	node      *raftnode.Node
-	prop      *proposal.Proposer
-	transport *transport.Transport
-	grpc      *grpc.Server
-	peerLn    net.Listener
-	clientLns []net.Listener
+	cfg         config.Config
+	log         *slog.Logger
+	info        clusterInfo
+	machine     *apply.Machine
+	hub         *watch.Hub
+	leases      *lease.Table
+	lessor      *lease.Lessor
+	leaseIDs    *lease.IDGen
+	leaseLimits lease.Limits
+	leaderConn  leaderConn
+	self        *clientv3.Client // this member's own client, for the recipes
+	node        *raftnode.Node
+	prop        *proposal.Proposer
+	transport   *transport.Transport
+	grpc        *grpc.Server
+	peerLn      net.Listener
+	clientLns   []net.Listener
 
 	stopc    chan struct{}
+	ctx      context.Context // cancelled by shutdown
+	cancel   context.CancelFunc
 	stopOnce sync.Once
 	wg       sync.WaitGroup // serving goroutines
 }
@@ -83,8 +91,10 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log.With("name", cfg.Name), info: info, stopc: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
+			s.cancel()
 			s.closeListeners()
 		}
 	}()
@@ -95,7 +105,12 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 	wait := proposal.NewWait()
 	store := mvcc.New()
 	s.hub = watch.New(store, watch.Config{})
-	s.machine = apply.New(apply.Config{Store: store, Wait: wait, Observer: s.hub, Logger: s.log})
+	s.leases = lease.NewTable()
+	s.machine = apply.New(apply.Config{Store: store, Leases: s.leases, Wait: wait, Observer: s.hub, Logger: s.log})
+	election := cfg.TickInterval * time.Duration(cfg.ElectionTicks)
+	s.leaseLimits = lease.LimitsFor(election)
+	s.leaseIDs = lease.NewIDGen(info.MemberID, time.Now())
+	s.lessor = lease.NewLessor(s.leases, lease.Config{Revoke: s.revokeExpired, Checkpoint: s.checkpoint, Extend: election})
 	peers := &peerHandler{}
 	s.transport = transport.New(transport.Config{
 		ID: info.MemberID, ClusterID: info.ClusterID, Raft: peers, Faults: opts.Faults, Logger: s.log,
@@ -111,6 +126,7 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 		TickInterval: cfg.TickInterval, ElectionTicks: cfg.ElectionTicks, HeartbeatTicks: 1,
 		SnapshotCount: cfg.SnapshotCount, SnapshotCatchUpEntries: cfg.SnapshotCatchUpEntries,
 		WAL: opts.WAL, StateMachine: s.machine, Transport: s.transport, Logger: s.log,
+		OnLeading: s.onLeading,
 	})
 	if err != nil {
 		s.transport.Close()
@@ -139,6 +155,7 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 		return nil, fmt.Errorf("server: client of itself for lock and election: %w", err)
 	}
 	etcdapi.RegisterRecipes(s.grpc, s.self)
+	etcdapi.RegisterLease(s.grpc, s)
 	etcdapi.RegisterWatch(s.grpc, s.hub, s, etcdapi.WatchConfig{ProgressInterval: cfg.WatchProgressInterval, MaxResponseBytes: cfg.MaxRequestBytes + config.GRPCOverheadBytes})
 	s.serve()
 	s.log.Info("member started", "id", fmt.Sprintf("%x", info.MemberID), "cluster", fmt.Sprintf("%x", info.ClusterID),
@@ -194,6 +211,7 @@ func (s *Server) serve() {
 		})
 	}
 	s.wg.Go(s.publish)
+	s.wg.Go(func() { s.lessor.Run(s.ctx) })
 	s.wg.Go(func() {
 		select {
 		case <-s.node.Done():
@@ -237,11 +255,23 @@ func (s *Server) publish() {
 func (s *Server) shutdown() {
 	s.stopOnce.Do(func() {
 		close(s.stopc)
+		s.cancel()
 		s.self.Close()
+		s.leaderConn.close()
 		s.grpc.Stop()
 		s.transport.Close()
 		s.closeListeners()
 	})
+}
+
+// onLeading turns the Lessor on while this member leads (raftnode calls it
+// once the new leader has applied everything committed before its term).
+func (s *Server) onLeading(leading bool, term uint64) {
+	if leading {
+		s.lessor.Promote(term)
+		return
+	}
+	s.lessor.Demote()
 }
 
 // Stop stops the member and waits for all its goroutines.
