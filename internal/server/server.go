@@ -110,7 +110,11 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 	election := cfg.TickInterval * time.Duration(cfg.ElectionTicks)
 	s.leaseLimits = lease.LimitsFor(election)
 	s.leaseIDs = lease.NewIDGen(info.MemberID, time.Now())
-	s.lessor = lease.NewLessor(s.leases, lease.Config{Revoke: s.revokeExpired, Checkpoint: s.checkpoint, Extend: election})
+	// No Extend on promotion: remaining TTLs restart from the moment the new
+	// leader takes over, which already covers the election; extending them
+	// further would only delay failover of a dead holder. Expiry is checked
+	// every 100 ms so a lease ends within 0.1 s of its TTL.
+	s.lessor = lease.NewLessor(s.leases, lease.Config{Revoke: s.revokeExpired, Checkpoint: s.checkpoint, TickInterval: 100 * time.Millisecond})
 	peers := &peerHandler{}
 	s.transport = transport.New(transport.Config{
 		ID: info.MemberID, ClusterID: info.ClusterID, Raft: peers, Faults: opts.Faults, Logger: s.log,
