@@ -88,3 +88,22 @@ func TestNewStore(t *testing.T) {
 		t.Fatalf("first write produced rev %d (store %d), want 2", res.Rev, s.Rev())
 	}
 }
+
+func TestViewBytes(t *testing.T) {
+	s := New()
+	if got := s.View().Bytes(); got != 0 {
+		t.Fatalf("empty store: %d bytes", got)
+	}
+	s.Put([]byte("key"), make([]byte, 100), 0)
+	s.Put([]byte("key"), make([]byte, 50), 0)
+	want := int64(3 + 100 + 50 + 2*recordOverhead)
+	if got := s.View().Bytes(); got != want {
+		t.Fatalf("two versions of one key: %d bytes, want %d", got, want)
+	}
+	if err := s.Compact(s.Rev()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.View().Bytes(), int64(3+50+recordOverhead); got != want {
+		t.Fatalf("after compaction: %d bytes, want %d", got, want)
+	}
+}

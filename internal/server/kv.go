@@ -94,10 +94,11 @@ func (s *Server) HashKV(_ context.Context, rev int64) (*pb.HashKVResponse, error
 // Status implements etcdapi.Backend.
 func (s *Server) Status(context.Context) (*pb.StatusResponse, error) {
 	st := s.node.Status()
+	size := s.machine.Store().View().Bytes()
 	return &pb.StatusResponse{
 		Header: s.Header(), Version: etcdVersion, Leader: st.Lead,
 		RaftIndex: st.Commit, RaftTerm: st.Term, RaftAppliedIndex: st.Applied,
-		StorageVersion: etcdVersion,
+		DbSize: size, DbSizeInUse: size, StorageVersion: etcdVersion,
 	}, nil
 }
 

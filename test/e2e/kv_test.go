@@ -184,7 +184,7 @@ func TestClientV3AgainstThreeProcesses(t *testing.T) {
 				t.Fatalf("members disagree on the leader: %x vs %x", st.Leader, leader)
 			}
 			leader = st.Leader
-			if st.RaftIndex == 0 || st.RaftTerm == 0 || st.Version == "" {
+			if st.RaftIndex == 0 || st.RaftTerm == 0 || st.Version == "" || st.DbSize == 0 || st.RaftAppliedIndex == 0 {
 				t.Fatalf("status of %s incomplete: %+v", ep, st)
 			}
 		}
