@@ -180,11 +180,15 @@ func (e *electionServer) Observe(req *v3electionpb.LeaderRequest, stream v3elect
 	defer cancel()
 	name := string(req.Name)
 	var last *mvccpb.KeyValue
-	rev := int64(0)
+	rev := int64(0) // revision to read the leader at; 0 is the current one
 	for {
 		resp, err := e.c.Get(ctx, name+"/", append(clientv3.WithFirstCreate(), clientv3.WithRev(rev))...)
 		if err != nil {
 			return recipeError(err)
+		}
+		at := rev
+		if at == 0 {
+			at = resp.Header.Revision
 		}
 		if len(resp.Kvs) > 0 {
 			kv := resp.Kvs[0]
@@ -195,11 +199,9 @@ func (e *electionServer) Observe(req *v3electionpb.LeaderRequest, stream v3elect
 				last = kv
 			}
 		}
-		next, err := nextChange(ctx, e.c, name+"/", resp.Header.Revision+1)
-		if err != nil {
+		if rev, err = nextChange(ctx, e.c, name+"/", at+1); err != nil {
 			return err
 		}
-		rev = next
 	}
 }
 
