@@ -11,7 +11,8 @@
 //  2. a received snapshot is written to its file and marked in the WAL;
 //  3. HardState and entries are appended to the WAL with one fdatasync: this
 //     is the group commit, every proposal that reached raft since the last
-//     Ready shares it;
+//     Ready shares it. A Ready whose only change is the commit index is not
+//     written at all (raft's MustSync is false);
 //  4. a follower sends its messages only now, after its log is durable;
 //  5. read states resolve waiting linearizable reads;
 //  6. committed entries are applied to the state machine, in order;
