@@ -74,8 +74,8 @@ func budget(rate int, elapsed time.Duration) int {
 // come, and sets each one's next check RetryInterval from now.
 func (l *Lessor) expiredLocked(now time.Time, limit int) []int64 {
 	var ids []int64
-	for len(ids) < limit && len(l.expiries) > 0 {
-		it := l.expiries[0]
+	for len(ids) < limit && l.expiries.Len() > 0 {
+		it := l.expiries.items[0]
 		if it.check.After(now) {
 			break
 		}
@@ -97,8 +97,8 @@ func (l *Lessor) expiredLocked(now time.Time, limit int) []int64 {
 func (l *Lessor) dueCheckpointsLocked(now time.Time, limit int) ([]*item, []Checkpoint) {
 	var batch []*item
 	var cps []Checkpoint
-	for len(cps) < limit && len(l.cps) > 0 {
-		it := l.cps[0]
+	for len(cps) < limit && l.cps.Len() > 0 {
+		it := l.cps.items[0]
 		if it.due.After(now) {
 			break
 		}
@@ -115,58 +115,47 @@ func (l *Lessor) dueCheckpointsLocked(now time.Time, limit int) ([]*item, []Chec
 	return batch, cps
 }
 
-// expiryQueue is a min-heap of items by check time (then ID).
-type expiryQueue []*item
+// itemQueue is a min-heap of items by one of their times, then by ID. An
+// item belongs to two heaps at once, so each heap names the item field that
+// tracks the item's index in it (-1 when absent).
+type itemQueue struct {
+	items []*item
+	at    func(*item) time.Time
+	pos   func(*item) *int
+}
 
-func (q expiryQueue) Len() int { return len(q) }
-func (q expiryQueue) Less(i, j int) bool {
-	if !q[i].check.Equal(q[j].check) {
-		return q[i].check.Before(q[j].check)
+// Two queues of the Lessor: every item by its next check time, and items
+// with long TTLs by their checkpoint due time.
+func newExpiryQueue(n int) itemQueue {
+	return itemQueue{items: make([]*item, 0, n), at: func(it *item) time.Time { return it.check }, pos: func(it *item) *int { return &it.ei }}
+}
+
+func newCheckpointQueue() itemQueue {
+	return itemQueue{at: func(it *item) time.Time { return it.due }, pos: func(it *item) *int { return &it.ci }}
+}
+
+func (q *itemQueue) Len() int { return len(q.items) }
+func (q *itemQueue) Less(i, j int) bool {
+	a, b := q.at(q.items[i]), q.at(q.items[j])
+	if !a.Equal(b) {
+		return a.Before(b)
 	}
-	return q[i].id < q[j].id
+	return q.items[i].id < q.items[j].id
 }
-func (q expiryQueue) Swap(i, j int) {
-	q[i], q[j] = q[j], q[i]
-	q[i].ei, q[j].ei = i, j
+func (q *itemQueue) Swap(i, j int) {
+	q.items[i], q.items[j] = q.items[j], q.items[i]
+	*q.pos(q.items[i]), *q.pos(q.items[j]) = i, j
 }
-func (q *expiryQueue) Push(x any) {
+func (q *itemQueue) Push(x any) {
 	it := x.(*item)
-	it.ei = len(*q)
-	*q = append(*q, it)
+	*q.pos(it) = len(q.items)
+	q.items = append(q.items, it)
 }
-func (q *expiryQueue) Pop() any {
-	old := *q
+func (q *itemQueue) Pop() any {
+	old := q.items
 	it := old[len(old)-1]
 	old[len(old)-1] = nil
-	*q = old[:len(old)-1]
-	it.ei = -1
-	return it
-}
-
-// checkpointQueue is a min-heap of items by checkpoint due time (then ID).
-type checkpointQueue []*item
-
-func (q checkpointQueue) Len() int { return len(q) }
-func (q checkpointQueue) Less(i, j int) bool {
-	if !q[i].due.Equal(q[j].due) {
-		return q[i].due.Before(q[j].due)
-	}
-	return q[i].id < q[j].id
-}
-func (q checkpointQueue) Swap(i, j int) {
-	q[i], q[j] = q[j], q[i]
-	q[i].ci, q[j].ci = i, j
-}
-func (q *checkpointQueue) Push(x any) {
-	it := x.(*item)
-	it.ci = len(*q)
-	*q = append(*q, it)
-}
-func (q *checkpointQueue) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	old[len(old)-1] = nil
-	*q = old[:len(old)-1]
-	it.ci = -1
+	q.items = old[:len(old)-1]
+	*q.pos(it) = -1
 	return it
 }

@@ -101,8 +101,8 @@ type Lessor struct {
 	term     uint64          // term of this member's leadership; 0 when inactive
 	demoted  chan struct{}   // closed by Demote
 	items    map[int64]*item // by lease ID
-	expiries expiryQueue     // every item, by next check time
-	cps      checkpointQueue // items with TTL > CheckpointInterval, by due time
+	expiries itemQueue       // every item, by next check time
+	cps      itemQueue       // items with TTL > CheckpointInterval, by due time
 	lastTick time.Time
 }
 
@@ -126,7 +126,7 @@ func NewLessor(table *Table, cfg Config) *Lessor {
 		panic("lease: Config.Revoke is required")
 	}
 	cfg.setDefaults()
-	l := &Lessor{table: table, cfg: cfg}
+	l := &Lessor{table: table, cfg: cfg, expiries: newExpiryQueue(0), cps: newCheckpointQueue()}
 	table.mu.Lock()
 	defer table.mu.Unlock()
 	if table.lessor != nil {
@@ -326,8 +326,8 @@ func (l *Lessor) restored(leases map[int64]*entry) {
 
 func (l *Lessor) resetLocked(n int) {
 	l.items = make(map[int64]*item, n)
-	l.expiries = make(expiryQueue, 0, n)
-	l.cps = nil
+	l.expiries = newExpiryQueue(n)
+	l.cps = newCheckpointQueue()
 }
 
 // addLocked starts tracking ls: it expires after its checkpointed
