@@ -92,11 +92,21 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 	}
 	s := &Server{cfg: cfg, log: log.With("name", cfg.Name), info: info, stopc: make(chan struct{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	defer func() {
-		if err != nil {
-			s.cancel()
-			s.closeListeners()
+	defer func() { // undo whatever was started when New fails
+		if err == nil {
+			return
 		}
+		s.cancel()
+		if s.node != nil {
+			s.node.Stop()
+		}
+		if s.transport != nil {
+			s.transport.Close()
+		}
+		if s.hub != nil {
+			s.hub.Close()
+		}
+		s.closeListeners()
 	}()
 	if err := s.listen(); err != nil {
 		return nil, err
@@ -133,7 +143,6 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 		OnLeading: s.onLeading,
 	})
 	if err != nil {
-		s.transport.Close()
 		return nil, err
 	}
 	peers.node = s.node
@@ -154,8 +163,6 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 	// Lock and Election run etcd's recipes through a client of this member.
 	s.self, err = clientv3.New(clientv3.Config{Endpoints: []string{s.clientLns[0].Addr().String()}, Logger: zap.NewNop()})
 	if err != nil {
-		s.node.Stop()
-		s.transport.Close()
 		return nil, fmt.Errorf("server: client of itself for lock and election: %w", err)
 	}
 	etcdapi.RegisterRecipes(s.grpc, s.self)
