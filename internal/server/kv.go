@@ -12,14 +12,25 @@ import (
 // marshaler is a gogo-protobuf request.
 type marshaler interface{ Marshal() ([]byte, error) }
 
-// propose replicates one etcd request as a command of kind and returns the
-// apply step's response.
-func (s *Server) propose(ctx context.Context, kind apply.Kind, r marshaler) (any, error) {
+// headered is an etcd response whose header the apply step started.
+type headered interface{ GetHeader() *pb.ResponseHeader }
+
+// propose replicates one etcd request as a command of kind, waits for this
+// member to apply it, and returns the apply step's response with its
+// header completed.
+func propose[T headered](s *Server, ctx context.Context, kind apply.Kind, r marshaler) (T, error) {
+	var zero T
 	payload, err := r.Marshal()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	return s.prop.Propose(ctx, func(id uint64) []byte { return apply.Encode(kind, id, payload) })
+	v, err := s.prop.Propose(ctx, func(id uint64) []byte { return apply.Encode(kind, id, payload) })
+	if err != nil {
+		return zero, err
+	}
+	resp := v.(T)
+	s.fill(resp.GetHeader())
+	return resp, nil
 }
 
 // Range serves a read locally, after a ReadIndex round unless the client
@@ -40,46 +51,22 @@ func (s *Server) Range(ctx context.Context, r *pb.RangeRequest) (*pb.RangeRespon
 
 // Put implements etcdapi.Backend.
 func (s *Server) Put(ctx context.Context, r *pb.PutRequest) (*pb.PutResponse, error) {
-	v, err := s.propose(ctx, apply.KindPut, r)
-	if err != nil {
-		return nil, err
-	}
-	resp := v.(*pb.PutResponse)
-	s.fill(resp.Header)
-	return resp, nil
+	return propose[*pb.PutResponse](s, ctx, apply.KindPut, r)
 }
 
 // DeleteRange implements etcdapi.Backend.
 func (s *Server) DeleteRange(ctx context.Context, r *pb.DeleteRangeRequest) (*pb.DeleteRangeResponse, error) {
-	v, err := s.propose(ctx, apply.KindDeleteRange, r)
-	if err != nil {
-		return nil, err
-	}
-	resp := v.(*pb.DeleteRangeResponse)
-	s.fill(resp.Header)
-	return resp, nil
+	return propose[*pb.DeleteRangeResponse](s, ctx, apply.KindDeleteRange, r)
 }
 
 // Txn implements etcdapi.Backend.
 func (s *Server) Txn(ctx context.Context, r *pb.TxnRequest) (*pb.TxnResponse, error) {
-	v, err := s.propose(ctx, apply.KindTxn, r)
-	if err != nil {
-		return nil, err
-	}
-	resp := v.(*pb.TxnResponse)
-	s.fill(resp.Header)
-	return resp, nil
+	return propose[*pb.TxnResponse](s, ctx, apply.KindTxn, r)
 }
 
 // Compact implements etcdapi.Backend.
 func (s *Server) Compact(ctx context.Context, r *pb.CompactionRequest) (*pb.CompactionResponse, error) {
-	v, err := s.propose(ctx, apply.KindCompact, r)
-	if err != nil {
-		return nil, err
-	}
-	resp := v.(*pb.CompactionResponse)
-	s.fill(resp.Header)
-	return resp, nil
+	return propose[*pb.CompactionResponse](s, ctx, apply.KindCompact, r)
 }
 
 // HashKV implements etcdapi.Backend.

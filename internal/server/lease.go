@@ -37,18 +37,18 @@ func (s *Server) proposeLease(ctx context.Context, kind apply.Kind, r byteMarsha
 
 // GrantLease implements etcdapi.LeaseBackend.
 func (s *Server) GrantLease(ctx context.Context, id, ttl int64) (*pb.ResponseHeader, error) {
-	v, err := s.proposeLease(ctx, apply.KindLeaseGrant, &lease.GrantRequest{ID: id, TTL: ttl})
-	if err != nil {
-		return nil, err
-	}
-	h := v.(*pb.ResponseHeader)
-	s.fill(h)
-	return h, nil
+	return s.proposeLeaseHeader(ctx, apply.KindLeaseGrant, &lease.GrantRequest{ID: id, TTL: ttl})
 }
 
 // RevokeLease implements etcdapi.LeaseBackend.
 func (s *Server) RevokeLease(ctx context.Context, id int64) (*pb.ResponseHeader, error) {
-	v, err := s.proposeLease(ctx, apply.KindLeaseRevoke, &lease.RevokeRequest{ID: id})
+	return s.proposeLeaseHeader(ctx, apply.KindLeaseRevoke, &lease.RevokeRequest{ID: id})
+}
+
+// proposeLeaseHeader replicates a lease command whose apply step answers a
+// header, and completes that header.
+func (s *Server) proposeLeaseHeader(ctx context.Context, kind apply.Kind, r byteMarshaler) (*pb.ResponseHeader, error) {
+	v, err := s.proposeLease(ctx, kind, r)
 	if err != nil {
 		return nil, err
 	}
