@@ -5,11 +5,17 @@
 #
 # Packages (versions in Debian 12 "bookworm" at the time of writing):
 #   etcd-server, etcd-client  3.4.23   the etcd anchor for bench/ (/usr/bin/etcd, etcdctl)
-#   zookeeper                 3.8.0    the ZooKeeper anchor for bench/ (jars in /usr/share/java)
+#   zookeeper                 3.8.0    the ZooKeeper anchor for bench/ and the differential test,
+#                                      and zkCli.sh for test/zkcompat (jars in /usr/share/java)
+#   libcurator-framework-java, libcurator-recipes-java, libcurator-discovery-java
+#                             5.4.0    Apache Curator for the ZooKeeper compatibility tests
+#                                      (InterProcessMutex, LeaderLatch, ServiceDiscovery); javac comes
+#                                      with default-jdk-headless
 # Add a package by appending it to PACKAGES; say why in the list above.
 set -euo pipefail
 
-PACKAGES=(etcd-server etcd-client zookeeper)
+PACKAGES=(etcd-server etcd-client zookeeper default-jdk-headless
+	libcurator-framework-java libcurator-recipes-java libcurator-discovery-java)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
