@@ -34,6 +34,7 @@ func serve(args []string) error {
 	fs.IntVar(&cfg.MaxRequestBytes, "max-request-bytes", cfg.MaxRequestBytes, "largest client request accepted, in bytes")
 	fs.IntVar(&cfg.MaxTxnOps, "max-txn-ops", cfg.MaxTxnOps, "most operations in one txn")
 	fs.DurationVar(&cfg.WatchProgressInterval, "watch-progress-notify-interval", cfg.WatchProgressInterval, "period of progress notifications to watchers that ask for them")
+	peerDial := fs.String("peer-dial-addr", "", "for fault testing: name=host:port,... dials those members at these addresses (a proxy) instead of their advertised peer URLs")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -58,6 +59,11 @@ func serve(args []string) error {
 		}
 		cfg.InitialCluster = m
 	}
+	dial, err := config.ParsePeerDialAddrs(*peerDial)
+	if err != nil {
+		return err
+	}
+	cfg.PeerDialAddrs = dial
 	if err := cfg.Validate(); err != nil {
 		return err
 	}

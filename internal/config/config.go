@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -81,6 +82,13 @@ type Config struct {
 	// WatchProgressInterval is the period of progress notifications to
 	// watchers that asked for them (etcd's --watch-progress-notify-interval).
 	WatchProgressInterval time.Duration
+
+	// PeerDialAddrs exists for fault testing: it maps a member's name to the
+	// host:port this member dials to reach it, instead of the host:port of
+	// its advertised peer URL. The fault harness (test/chaos) points every
+	// member-to-member link at a proxy it controls this way; member IDs,
+	// which derive from the advertised URLs, are unchanged.
+	PeerDialAddrs map[string]string
 }
 
 // Default returns the configuration of `concord serve` with no flags: a
@@ -161,7 +169,45 @@ func (c *Config) Validate() error {
 	if !sameSet(urls, c.PeerURLs()) {
 		return fmt.Errorf("config: --initial-cluster lists %q as %v but its advertised peer URLs are %v", c.Name, urls, c.PeerURLs())
 	}
+	for name := range c.PeerDialAddrs {
+		if _, ok := c.InitialCluster[name]; !ok {
+			return fmt.Errorf("config: --peer-dial-addr names %q, which --initial-cluster does not list", name)
+		}
+	}
 	return nil
+}
+
+// PeerDialAddr returns the host:port this member dials to reach member name,
+// whose first advertised peer URL is peerURL: its --peer-dial-addr override
+// if there is one, else the URL's host:port.
+func (c *Config) PeerDialAddr(name, peerURL string) (string, error) {
+	if addr, ok := c.PeerDialAddrs[name]; ok {
+		return addr, nil
+	}
+	return HostPort(peerURL)
+}
+
+// ParsePeerDialAddrs parses --peer-dial-addr, "name=host:port,...".
+func ParsePeerDialAddrs(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, addr, ok := strings.Cut(part, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("config: --peer-dial-addr entry %q is not name=host:port", part)
+		}
+		if host, port, err := net.SplitHostPort(addr); err != nil || host == "" || port == "" {
+			return nil, fmt.Errorf("config: --peer-dial-addr entry %q: %q is not host:port", part, addr)
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("config: --peer-dial-addr names %q twice", name)
+		}
+		out[name] = addr
+	}
+	return out, nil
 }
 
 // ParseInitialCluster parses "name=url,name=url,..."; a name may appear more

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"strings"
 	"testing"
 )
@@ -21,6 +22,8 @@ func TestValidate(t *testing.T) {
 		{"tiny election", func(c *Config) { c.ElectionTicks = 1 }, "--election-timeout"},
 		{"huge request", func(c *Config) { c.MaxRequestBytes = 1 << 30 }, "--max-request-bytes"},
 		{"zero txn ops", func(c *Config) { c.MaxTxnOps = 0 }, "--max-txn-ops"},
+		{"dial override for a listed member", func(c *Config) { c.PeerDialAddrs = map[string]string{"default": "127.0.0.1:9"} }, ""},
+		{"dial override for an unknown member", func(c *Config) { c.PeerDialAddrs = map[string]string{"other": "127.0.0.1:9"} }, "--peer-dial-addr"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,6 +62,47 @@ func TestParseInitialCluster(t *testing.T) {
 		}
 		if err == nil && FormatInitialCluster(m) != tt.want {
 			t.Fatalf("ParseInitialCluster(%q) = %q, want %q", tt.in, FormatInitialCluster(m), tt.want)
+		}
+	}
+}
+
+func TestParsePeerDialAddrs(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    map[string]string
+		wantErr string
+	}{
+		{"", map[string]string{}, ""},
+		{"a=127.0.0.1:1, b=localhost:2", map[string]string{"a": "127.0.0.1:1", "b": "localhost:2"}, ""},
+		{"a", nil, "not name=host:port"},
+		{"=127.0.0.1:1", nil, "not name=host:port"},
+		{"a=http://127.0.0.1:1", nil, "not host:port"},
+		{"a=127.0.0.1", nil, "not host:port"},
+		{"a=127.0.0.1:1,a=127.0.0.1:2", nil, "twice"},
+	}
+	for _, tt := range tests {
+		got, err := ParsePeerDialAddrs(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParsePeerDialAddrs(%q) error = %v, want one containing %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !maps.Equal(got, tt.want) {
+			t.Errorf("ParsePeerDialAddrs(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestPeerDialAddr(t *testing.T) {
+	c := Default()
+	c.PeerDialAddrs = map[string]string{"b": "127.0.0.1:7000"}
+	for _, tt := range []struct{ name, url, want string }{
+		{"a", "http://10.0.0.1:2380", "10.0.0.1:2380"},
+		{"b", "http://10.0.0.2:2380", "127.0.0.1:7000"},
+	} {
+		if got, err := c.PeerDialAddr(tt.name, tt.url); err != nil || got != tt.want {
+			t.Errorf("PeerDialAddr(%q, %q) = %q, %v; want %q", tt.name, tt.url, got, err, tt.want)
 		}
 	}
 }

@@ -152,7 +152,7 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 	}
 	for _, m := range info.Members {
 		if m.ID != info.MemberID {
-			addr, err := config.HostPort(m.PeerURLs[0])
+			addr, err := cfg.PeerDialAddr(m.Name, m.PeerURLs[0])
 			if err != nil {
 				return nil, err
 			}
