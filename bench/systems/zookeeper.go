@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -23,9 +24,18 @@ import (
 //     would refuse the connect storm, whose clients all come from 127.0.0.1;
 //   - admin.enableServer=false: the admin server would take port 8080;
 //   - 4lw.commands.whitelist=srvr,mntr: to find the leader and version.
+//
+// Tests that need other settings (a shorter tickTime, TTL nodes) add them
+// with Config and JVMFlags; the benchmark leaves both empty.
 type ZooKeeper struct {
 	Java   string // path to java; "java" on PATH when empty
 	JarDir string // where the jars are; /usr/share/java when empty
+	// Config is appended to every member's zoo.cfg; a line overrides an
+	// earlier one of the same key (zoo.cfg is read as Java properties).
+	Config []string
+	// JVMFlags are added to every member's java command line, e.g. system
+	// properties that zoo.cfg cannot set (-Dznode.container.checkIntervalMs).
+	JVMFlags []string
 }
 
 var _ System = (*ZooKeeper)(nil)
@@ -95,14 +105,13 @@ func (z *ZooKeeper) Start(ctx context.Context, dir string) (*Cluster, error) {
 			return nil, err
 		}
 		cfgPath := filepath.Join(data, "zoo.cfg")
-		if err := os.WriteFile(cfgPath, []byte(zooCfg(data, ports[3*i], quorum)), 0o644); err != nil {
+		if err := os.WriteFile(cfgPath, []byte(zooCfg(data, ports[3*i], slices.Concat(quorum, z.Config))), 0o644); err != nil {
 			return nil, err
 		}
-		args := []string{
-			"-Dorg.slf4j.simpleLogger.showDateTime=true",
+		args := slices.Concat([]string{"-Dorg.slf4j.simpleLogger.showDateTime=true"}, z.JVMFlags, []string{
 			"-cp", classpath,
 			"org.apache.zookeeper.server.quorum.QuorumPeerMain", cfgPath,
-		}
+		})
 		specs = append(specs, memberSpec{name: name, bin: java, dataDir: data, clientAddr: client, args: args})
 		servers = append(servers, client)
 	}
@@ -114,8 +123,9 @@ func (z *ZooKeeper) Start(ctx context.Context, dir string) (*Cluster, error) {
 	return cl, cl.waitReady(ctx, func(ctx context.Context) error { return zkReady(ctx, servers) })
 }
 
-// zooCfg renders one member's zoo.cfg.
-func zooCfg(dataDir string, clientPort int, quorum []string) string {
+// zooCfg renders one member's zoo.cfg; lines (the quorum, then any extra
+// settings) come last.
+func zooCfg(dataDir string, clientPort int, lines []string) string {
 	return fmt.Sprintf(`tickTime=2000
 initLimit=10
 syncLimit=5
@@ -126,5 +136,5 @@ maxClientCnxns=0
 admin.enableServer=false
 4lw.commands.whitelist=srvr,mntr
 %s
-`, dataDir, clientPort, strings.Join(quorum, "\n"))
+`, dataDir, clientPort, strings.Join(lines, "\n"))
 }
