@@ -6,6 +6,7 @@
 //	concord del KEY [--prefix] delete keys
 //	concord status             show each endpoint's raft status
 //	concord members            list the cluster's members
+//	concord check              run checked workloads against a live cluster (docs/check.md)
 package main
 
 import (
@@ -22,6 +23,7 @@ commands:
   del       del KEY [--prefix]
   status    raft status of each endpoint
   members   list the cluster's members
+  check     run checked workloads (register, append, lock, watch) against a live cluster
 
 Run 'concord <command> -h' for a command's flags.
 `
@@ -38,6 +40,7 @@ func main() {
 		"del":     del,
 		"status":  status,
 		"members": members,
+		"check":   runCheck,
 	}
 	verb, ok := verbs[os.Args[1]]
 	if !ok {

@@ -37,9 +37,13 @@ type Verdict struct {
 }
 
 // Workloads returns the standard set (register, append, lock, watch),
-// each using keys under prefix, seeded from seed.
+// each using keys under prefix+name+"/", seeded from seed. Each Run first
+// deletes everything under its own prefix.
 func Workloads(prefix string, seed uint64) []Workload {
 	return []Workload{
 		NewRegister(prefix+"register/", seed),
+		NewAppend(prefix+"append/", seed),
+		NewLock(prefix + "lock/"),
+		NewWatch(prefix+"watch/", seed),
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -43,6 +44,13 @@ func (h *History) Len() int {
 	return len(h.ops)
 }
 
+// operations returns a copy of the recorded operations.
+func (h *History) operations() []porcupine.Operation {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.ops)
+}
+
 // Result is the verdict on a history.
 type Result struct {
 	Operations int
@@ -56,9 +64,7 @@ type Result struct {
 // Check runs porcupine on the history. On a violation it writes the
 // visualization into dir.
 func (h *History) Check(timeout time.Duration, dir string) (Result, error) {
-	h.mu.Lock()
-	ops := append([]porcupine.Operation(nil), h.ops...)
-	h.mu.Unlock()
+	ops := h.operations()
 	r := Result{Operations: len(ops)}
 	for _, op := range ops {
 		if op.Output.(Output).Unknown {
