@@ -37,7 +37,9 @@ func (m CreateMode) Sequential() bool {
 func (m CreateMode) Container() bool { return m == ModeContainer }
 
 // TTL reports whether nodes of this mode expire after a TTL without change.
-func (m CreateMode) TTL() bool { return m == ModePersistentWithTTL || m == ModePersistentSequentialWithTTL }
+func (m CreateMode) TTL() bool {
+	return m == ModePersistentWithTTL || m == ModePersistentSequentialWithTTL
+}
 
 // String returns the CreateMode.java name, e.g. "EPHEMERAL_SEQUENTIAL".
 func (m CreateMode) String() string {

@@ -26,7 +26,9 @@ type PathWatchRequest struct {
 }
 
 // Append implements Record.
-func (r *PathWatchRequest) Append(b []byte) []byte { return appendBool(appendString(b, r.Path), r.Watch) }
+func (r *PathWatchRequest) Append(b []byte) []byte {
+	return appendBool(appendString(b, r.Path), r.Watch)
+}
 
 func (r *PathWatchRequest) decode(d *decoder) {
 	r.Path = d.string("path")

@@ -57,7 +57,9 @@ type AddWatchRequest struct {
 func (*AddWatchRequest) Op() OpCode { return OpAddWatch }
 
 // Append implements Record.
-func (r *AddWatchRequest) Append(b []byte) []byte { return appendInt32(appendString(b, r.Path), int32(r.Mode)) }
+func (r *AddWatchRequest) Append(b []byte) []byte {
+	return appendInt32(appendString(b, r.Path), int32(r.Mode))
+}
 
 func (r *AddWatchRequest) decode(d *decoder) {
 	r.Path = d.string("path")
@@ -72,7 +74,9 @@ type WatchesRequest struct {
 }
 
 // Append implements Record.
-func (r *WatchesRequest) Append(b []byte) []byte { return appendInt32(appendString(b, r.Path), int32(r.Type)) }
+func (r *WatchesRequest) Append(b []byte) []byte {
+	return appendInt32(appendString(b, r.Path), int32(r.Type))
+}
 
 func (r *WatchesRequest) decode(d *decoder) {
 	r.Path = d.string("path")
