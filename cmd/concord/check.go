@@ -124,6 +124,9 @@ func judgeAll(ctx context.Context, workloads []check.Workload, cli *clientv3.Cli
 	return out
 }
 
+// shownViolations is how many violation lines report prints per workload.
+const shownViolations = 10
+
 // report prints the summary table, then every violation, artifact and
 // error; it returns an error when anything failed.
 func report(out io.Writer, results []judged, seed uint64) error {
@@ -143,7 +146,11 @@ func report(out io.Writer, results []judged, seed uint64) error {
 	}
 	tw.Flush()
 	for _, r := range results {
-		for _, v := range r.Violations {
+		for i, v := range r.Violations {
+			if i == shownViolations {
+				fmt.Fprintf(out, "%s: ... and %d more violations (the history is in the artifacts)\n", r.Workload, len(r.Violations)-i)
+				break
+			}
 			fmt.Fprintf(out, "%s: violation: %s\n", r.Workload, v)
 		}
 		for _, a := range r.Artifacts {

@@ -63,20 +63,19 @@ func (w *appendWorkload) worker(ctx context.Context, cli *clientv3.Client, id in
 
 // appendOnce reads key and tries to append elem to it.
 func (w *appendWorkload) appendOnce(ctx context.Context, cli *clientv3.Client, key, elem string) {
-	ctx, cancel := context.WithTimeout(ctx, opTimeout)
+	ctx, cancel := opContext(ctx)
 	defer cancel()
 	call := w.clock.now()
 	resp, err := cli.Get(ctx, key)
 	if err != nil {
 		return
 	}
-	read := appendRead{Key: key, Call: call, Return: w.clock.now()}
 	var cur string
 	var mod int64
 	if len(resp.Kvs) > 0 {
 		cur, mod = string(resp.Kvs[0].Value), resp.Kvs[0].ModRevision
-		read.Elems = strings.Fields(cur)
 	}
+	read := readOf(key, call, w.clock.now(), strings.Fields(cur))
 	op := appendOp{Key: key, Elem: elem, Call: w.clock.now()}
 	tr, err := cli.Txn(ctx).
 		If(clientv3.Compare(clientv3.ModRevision(key), "=", mod)).

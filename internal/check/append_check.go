@@ -3,6 +3,8 @@ package check
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
+	"hash/fnv"
 	"maps"
 	"slices"
 	"sort"
@@ -31,12 +33,38 @@ type appendOp struct {
 	Outcome outcome `json:"outcome"`
 }
 
-// appendRead is the read that preceded an append: what the key held.
+// appendRead is the read that preceded an append: what the key held,
+// kept as its length, last element and a hash of the whole (values grow
+// with every append, so keeping each read whole would be quadratic).
 type appendRead struct {
-	Key    string   `json:"key"`
-	Call   int64    `json:"call"`
-	Return int64    `json:"return"`
-	Elems  []string `json:"elems"`
+	Key    string `json:"key"`
+	Call   int64  `json:"call"`
+	Return int64  `json:"return"`
+	Len    int    `json:"len"`
+	Last   string `json:"last,omitempty"`
+	Hash   uint64 `json:"hash"`
+}
+
+// readOf summarises a read of key that returned elems.
+func readOf(key string, call, ret int64, elems []string) appendRead {
+	rd := appendRead{Key: key, Call: call, Return: ret, Len: len(elems), Hash: prefixHashes(elems)[len(elems)]}
+	if len(elems) > 0 {
+		rd.Last = elems[len(elems)-1]
+	}
+	return rd
+}
+
+// prefixHashes returns the FNV-1a hash of every prefix of elems, by length.
+func prefixHashes(elems []string) []uint64 {
+	h := fnv.New64a()
+	out := make([]uint64, len(elems)+1)
+	out[0] = h.Sum64()
+	for i, e := range elems {
+		h.Write([]byte(e))
+		h.Write([]byte{' '})
+		out[i+1] = h.Sum64()
+	}
+	return out
 }
 
 // appendLog is everything the append checker judges: the attempts, the
@@ -139,16 +167,28 @@ func checkAppendReads(r *report, l appendLog, pos map[string]int) {
 			}
 		}
 	}
+	prefixes := map[string][]uint64{} // key -> hashes of its final value's prefixes
 	for _, rd := range l.Reads {
-		final := l.Final[rd.Key]
-		if len(rd.Elems) > len(final) || !slices.Equal(rd.Elems, final[:len(rd.Elems)]) {
-			r.add("%s: read %v is not a prefix of the final value", rd.Key, rd.Elems)
+		p, ok := prefixes[rd.Key]
+		if !ok {
+			p = prefixHashes(l.Final[rd.Key])
+			prefixes[rd.Key] = p
+		}
+		if rd.Len >= len(p) || p[rd.Len] != rd.Hash {
+			r.add("%s: a read saw %s, which is not a prefix of the final value", rd.Key, rd)
 			continue
 		}
 		ds := byKey[rd.Key]
 		n := sort.Search(len(ds), func(i int) bool { return ds[i].ret >= rd.Call })
-		if n > 0 && ds[n-1].furthest >= len(rd.Elems) {
-			r.add("%s: stale read: %v misses %s, acknowledged before the read was sent", rd.Key, rd.Elems, ds[n-1].elem)
+		if n > 0 && ds[n-1].furthest >= rd.Len {
+			r.add("%s: stale read: a read saw %s, missing %s, acknowledged before the read was sent", rd.Key, rd, ds[n-1].elem)
 		}
 	}
+}
+
+func (rd appendRead) String() string {
+	if rd.Len == 0 {
+		return "nothing"
+	}
+	return fmt.Sprintf("%d elements ending in %s", rd.Len, rd.Last)
 }

@@ -16,9 +16,9 @@ func TestCheckAppends(t *testing.T) {
 				{Key: "j", Elem: "e", Call: 5, Return: 50, Outcome: unknown},
 			},
 			Reads: []appendRead{
-				{Key: "k", Call: 12, Return: 15, Elems: []string{"a"}},
-				{Key: "k", Call: 35, Return: 38, Elems: []string{"a", "b"}},
-				{Key: "j", Call: 1, Return: 2},
+				readOf("k", 12, 15, []string{"a"}),
+				readOf("k", 35, 38, []string{"a", "b"}),
+				readOf("j", 1, 2, nil),
 			},
 			Final: map[string][]string{"k": {"a", "b", "c"}},
 		}
@@ -42,8 +42,14 @@ func TestCheckAppends(t *testing.T) {
 		{"failed append applied", func(l *appendLog) { l.Final["k"] = []string{"a", "b", "c", "d"} }, []string{"failed append d"}, 0},
 		{"element nobody appended", func(l *appendLog) { l.Final["k"] = []string{"a", "b", "c", "x"} }, []string{"x is in the final value but no client appended it"}, 0},
 		{"element on the wrong key", func(l *appendLog) { l.Final["j"] = []string{"a"} }, []string{"j: a is in the final value but no client appended it to this key"}, 0},
-		{"stale read", func(l *appendLog) { l.Reads[1].Elems = []string{"a"} }, []string{"stale read: [a] misses b"}, 0},
-		{"read of a value later lost", func(l *appendLog) { l.Reads[1].Elems = []string{"a", "x"} }, []string{"read [a x] is not a prefix"}, 0},
+		{"stale read", func(l *appendLog) { l.Reads[1] = readOf("k", 35, 38, []string{"a"}) },
+			[]string{"stale read: a read saw 1 elements ending in a, missing b"}, 0},
+		{"stale read of nothing", func(l *appendLog) { l.Reads[1] = readOf("k", 35, 38, nil) },
+			[]string{"stale read: a read saw nothing, missing b"}, 0},
+		{"read of a value later lost", func(l *appendLog) { l.Reads[1] = readOf("k", 35, 38, []string{"a", "x"}) },
+			[]string{"a read saw 2 elements ending in x, which is not a prefix"}, 0},
+		{"read longer than the final value", func(l *appendLog) { l.Reads[1] = readOf("k", 35, 38, []string{"a", "b", "c", "x"}) },
+			[]string{"which is not a prefix"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -89,7 +89,7 @@ func (w *lockWorkload) locker(ctx context.Context, cli *clientv3.Client) {
 		// Stop the keepalives and give the lease back, so the lock key goes
 		// now rather than after the TTL.
 		sess.Orphan()
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opTimeout)
+		rctx, cancel := opContext(ctx)
 		cli.Revoke(rctx, sess.Lease())
 		cancel()
 	}
@@ -127,7 +127,7 @@ func (w *lockWorkload) holdOnce(ctx context.Context, sess *concurrency.Session) 
 		return
 	}
 	h := lockHolder{Acquired: m.Header().Revision}
-	octx, cancel := context.WithTimeout(ctx, opTimeout)
+	octx, cancel := opContext(ctx)
 	defer cancel()
 	resp, err := cli.Get(octx, m.Key())
 	if err == nil && len(resp.Kvs) > 0 {
@@ -143,7 +143,7 @@ func (w *lockWorkload) holdOnce(ctx context.Context, sess *concurrency.Session) 
 		w.holders = append(w.holders, h)
 		w.mu.Unlock()
 	}
-	uctx, cancel := context.WithTimeout(ctx, opTimeout)
+	uctx, cancel := opContext(ctx)
 	m.Unlock(uctx)
 	cancel()
 }

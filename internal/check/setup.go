@@ -35,6 +35,13 @@ func newClock() clock { return clock{start: time.Now()} }
 
 func (c clock) now() int64 { return int64(time.Since(c.start)) }
 
+// opContext bounds one operation by opTimeout but not by the run's ctx: an
+// operation sent before the run ends is waited for, so a healthy cluster
+// leaves no outcome unknown.
+func opContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), opTimeout)
+}
+
 // retry calls f with each client in turn, each call bounded by opTimeout,
 // until one succeeds or ctx is done.
 func retry(ctx context.Context, clients []*clientv3.Client, f func(context.Context, *clientv3.Client) error) error {
@@ -154,31 +161,14 @@ func writeArtifact(dir, name string, v any) (string, error) {
 	return path, nil
 }
 
-// report collects violation lines, keeping the first maxLines and counting
-// the rest, so a badly broken history still gives a readable verdict.
-type report struct {
-	lines   []string
-	dropped int
-}
-
-// maxLines is how many violation lines a verdict lists.
-const maxLines = 20
+// report collects violation lines, one per violation.
+type report struct{ lines []string }
 
 func (r *report) add(format string, args ...any) {
-	if len(r.lines) >= maxLines {
-		r.dropped++
-		return
-	}
 	r.lines = append(r.lines, fmt.Sprintf(format, args...))
 }
 
-// violations returns the lines, with a last one counting those left out.
-func (r *report) violations() []string {
-	if r.dropped > 0 {
-		return append(r.lines, fmt.Sprintf("... and %d more violations", r.dropped))
-	}
-	return r.lines
-}
+func (r *report) violations() []string { return r.lines }
 
 // withArtifact finishes a verdict: when it has violations, log is written
 // to dir/<workload>/history.json and listed among the artifacts.

@@ -92,7 +92,7 @@ func (w *watchWorkload) write(ctx context.Context, cli *clientv3.Client, id int)
 // its revision and outcome; it reports false for a delete of an absent key,
 // which changes nothing.
 func writeEvent(ctx context.Context, cli *clientv3.Client, ev event) (watchWrite, bool) {
-	ctx, cancel := context.WithTimeout(ctx, opTimeout)
+	ctx, cancel := opContext(ctx)
 	defer cancel()
 	var err error
 	if ev.Delete {

@@ -30,7 +30,8 @@ type RegisterWorkload struct {
 	Prefix string
 }
 
-// Run records operations into h until ctx is done.
+// Run records operations into h until ctx is done. An operation in flight
+// when ctx ends is waited for (up to OpTimeout), not abandoned.
 func (w *RegisterWorkload) Run(ctx context.Context, h *History) {
 	workers := w.Workers
 	if workers == 0 {
@@ -73,7 +74,7 @@ func (w *RegisterWorkload) worker(ctx context.Context, h *History, id int) {
 		default:
 			in.Kind, in.Expect = OpCAS, seen[key]
 		}
-		octx, cancel := context.WithTimeout(ctx, timeout)
+		octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout) // see opContext
 		call := h.Now()
 		out, err := do(octx, cli, in)
 		ret := h.Now()
