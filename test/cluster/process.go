@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,28 +27,44 @@ var (
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		out, err := exec.Command("go", "env", "GOMOD").Output()
-		if err != nil {
-			buildErr = fmt.Errorf("go env GOMOD: %w", err)
-			return
-		}
-		root := filepath.Dir(strings.TrimSpace(string(out)))
 		dir, err := os.MkdirTemp("", "concord-bin-")
 		if err != nil {
 			buildErr = err
 			return
 		}
 		binPath = filepath.Join(dir, "concord")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/concord")
-		cmd.Dir = root
-		if b, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, b)
-		}
+		buildErr = build(binPath)
 	})
 	if buildErr != nil {
 		t.Fatalf("cluster: build concord: %v", buildErr)
 	}
 	return binPath
+}
+
+// BinaryWithTags builds ./cmd/concord with the given build tags into the
+// test's temporary directory and returns its path; the fault harness uses
+// it for deliberately broken builds.
+func BinaryWithTags(t testing.TB, tags ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "concord")
+	if err := build(path, "-tags", strings.Join(tags, ",")); err != nil {
+		t.Fatalf("cluster: build concord with tags %v: %v", tags, err)
+	}
+	return path
+}
+
+// build runs go build of ./cmd/concord into out from the module root.
+func build(out string, flags ...string) error {
+	mod, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return fmt.Errorf("go env GOMOD: %w", err)
+	}
+	cmd := exec.Command("go", append(append([]string{"build", "-o", out}, flags...), "./cmd/concord")...)
+	cmd.Dir = filepath.Dir(strings.TrimSpace(string(mod)))
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, b)
+	}
+	return nil
 }
 
 // Process is a cluster of `concord serve` processes on loopback.
@@ -57,8 +74,10 @@ type Process struct {
 	urls    []memberURLs
 	dirs    []string
 	extra   []string
-	mu      sync.Mutex // protects cmds
+	flags   [][]string // member i's own flags, set before it starts
+	mu      sync.Mutex // protects cmds and paused
 	cmds    []*exec.Cmd
+	paused  []bool
 	logDir  string
 	exited  []chan struct{}
 	cluster string
@@ -68,19 +87,43 @@ type Process struct {
 // `concord serve` and waits until the cluster has a leader.
 func StartProcesses(t testing.TB, n int, extra ...string) *Process {
 	t.Helper()
+	p := NewProcesses(t, n, extra...)
+	p.StartAll(30 * time.Second)
+	return p
+}
+
+// NewProcesses prepares n members with extra flags added to each `concord
+// serve`, without starting them, so that a test can first choose the binary
+// (SetBinary) or give members flags that name the others' addresses
+// (SetFlags); StartAll starts them.
+func NewProcesses(t testing.TB, n int, extra ...string) *Process {
+	t.Helper()
 	p := &Process{t: t, bin: Binary(t), urls: allocate(t, n), extra: extra, logDir: t.TempDir()}
 	p.cluster = initialCluster(p.urls)
 	p.cmds = make([]*exec.Cmd, n)
 	p.exited = make([]chan struct{}, n)
+	p.flags = make([][]string, n)
+	p.paused = make([]bool, n)
 	for i := 0; i < n; i++ {
 		p.dirs = append(p.dirs, filepath.Join(t.TempDir(), p.urls[i].name))
 	}
 	t.Cleanup(p.StopAll)
-	for i := 0; i < n; i++ {
+	return p
+}
+
+// SetBinary makes later starts run the concord binary at path.
+func (p *Process) SetBinary(path string) { p.bin = path }
+
+// SetFlags adds flags to member i's later starts.
+func (p *Process) SetFlags(i int, flags ...string) { p.flags[i] = flags }
+
+// StartAll starts every member and waits until they agree on a leader.
+func (p *Process) StartAll(timeout time.Duration) {
+	p.t.Helper()
+	for i := range p.urls {
 		p.Start(i)
 	}
-	p.WaitReady(30 * time.Second)
-	return p
+	p.WaitReady(timeout)
 }
 
 // Start starts member i (again) on its data directory.
@@ -92,6 +135,7 @@ func (p *Process) Start(i int) {
 		"--listen-client-urls", u.client, "--listen-peer-urls", u.peer,
 		"--initial-cluster", p.cluster, "--initial-cluster-token", "test",
 	}, p.extra...)
+	args = append(args, p.flags[i]...)
 	logf, err := os.OpenFile(filepath.Join(p.logDir, u.name+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		p.t.Fatalf("cluster: open log: %v", err)
@@ -120,19 +164,52 @@ func (p *Process) Stop(i int) { p.signal(i, syscall.SIGTERM) }
 
 func (p *Process) signal(i int, sig syscall.Signal) {
 	p.mu.Lock()
-	cmd, done := p.cmds[i], p.exited[i]
-	p.cmds[i] = nil
+	cmd, done, paused := p.cmds[i], p.exited[i], p.paused[i]
+	p.cmds[i], p.paused[i] = nil, false
 	p.mu.Unlock()
 	if cmd == nil {
 		return
 	}
 	cmd.Process.Signal(sig)
+	if paused {
+		cmd.Process.Signal(syscall.SIGCONT) // a stopped process acts on SIGTERM only once continued
+	}
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
 		<-done
 	}
+}
+
+// Pause sends SIGSTOP to member i: it keeps its sockets but does nothing,
+// as a process stalled by the scheduler, a long GC pause or a VM freeze
+// would. It does nothing if member i is not running.
+func (p *Process) Pause(i int) { p.setPaused(i, true, syscall.SIGSTOP) }
+
+// Resume sends SIGCONT to a paused member i.
+func (p *Process) Resume(i int) { p.setPaused(i, false, syscall.SIGCONT) }
+
+func (p *Process) setPaused(i int, paused bool, sig syscall.Signal) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmds[i] == nil || p.paused[i] == paused {
+		return
+	}
+	if err := p.cmds[i].Process.Signal(sig); err != nil {
+		if !errors.Is(err, os.ErrProcessDone) {
+			p.t.Errorf("cluster: signal %v to %s: %v", sig, p.urls[i].name, err)
+		}
+		return
+	}
+	p.paused[i] = paused
+}
+
+// Paused reports whether member i is paused.
+func (p *Process) Paused(i int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.paused[i]
 }
 
 // StopAll kills every member still running.
@@ -159,6 +236,15 @@ func (p *Process) Running(i int) bool {
 
 // Endpoint returns member i's client address (host:port).
 func (p *Process) Endpoint(i int) string { return strings.TrimPrefix(p.urls[i].client, "http://") }
+
+// Size is the number of members.
+func (p *Process) Size() int { return len(p.urls) }
+
+// Name returns member i's --name.
+func (p *Process) Name(i int) string { return p.urls[i].name }
+
+// PeerAddr returns the host:port member i listens on for other members.
+func (p *Process) PeerAddr(i int) string { return strings.TrimPrefix(p.urls[i].peer, "http://") }
 
 // DataDir returns member i's --data-dir: its WAL segments are in
 // member/wal, its snapshots in member/snap. Touch them only while the member
