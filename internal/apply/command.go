@@ -20,6 +20,7 @@ const (
 	KindLeaseGrant      Kind = 6 // payload: lease.GrantRequest
 	KindLeaseRevoke     Kind = 7 // payload: lease.RevokeRequest
 	KindLeaseCheckpoint Kind = 8 // payload: lease.CheckpointRequest
+	KindZnode           Kind = 9 // payload: znode.Request
 )
 
 // kindIgnorable marks a command a member that does not know it may skip

@@ -68,17 +68,28 @@ func (m *Machine) applyCompact(payload []byte) (any, error) {
 	return &pb.CompactionResponse{Header: &pb.ResponseHeader{Revision: m.store.Rev()}}, nil
 }
 
-// txn runs a transaction after the checks the store cannot make itself.
+// txn runs a transaction after the checks the store cannot make itself,
+// through the znode tree, which keeps the ZooKeeper metadata and the lease
+// table in step with its events (and may delete emptied containers in the
+// same revision, adding their events).
 func (m *Machine) txn(req *mvcc.TxnRequest) (mvcc.TxnResult, error) {
 	if err := m.checkLeases(req); err != nil {
 		return mvcc.TxnResult{}, err
 	}
-	res, err := m.store.Txn(req)
-	if err == nil && len(res.Events) > 0 {
-		m.leases.ApplyEvents(res.Events)
+	var res mvcc.TxnResult
+	out, err := m.tree.Write(func(b *mvcc.Batch) error {
+		var err error
+		res, err = b.Txn(req)
+		return err
+	})
+	if err != nil {
+		return mvcc.TxnResult{}, err
+	}
+	res.Rev, res.Events = out.Rev, out.Events
+	if len(res.Events) > 0 {
 		m.observer.Notify(res.Rev, res.Events)
 	}
-	return res, err
+	return res, nil
 }
 
 func rangeOptions(r *pb.RangeRequest) mvcc.RangeOptions {

@@ -17,6 +17,7 @@ import (
 	"github.com/concordkv/concord/internal/membership"
 	"github.com/concordkv/concord/internal/mvcc"
 	"github.com/concordkv/concord/internal/proposal"
+	"github.com/concordkv/concord/internal/znode"
 )
 
 // ErrLeaseNotFound is returned for a write naming a lease that does not
@@ -37,6 +38,7 @@ var handlers = map[Kind]handler{
 	KindLeaseGrant:      (*Machine).applyLeaseGrant,
 	KindLeaseRevoke:     (*Machine).applyLeaseRevoke,
 	KindLeaseCheckpoint: (*Machine).applyLeaseCheckpoint,
+	KindZnode:           (*Machine).applyZnode,
 }
 
 // Observer is told of every change the apply step makes to the store (the
@@ -58,13 +60,15 @@ type Config struct {
 	Logger   *slog.Logger
 }
 
-// Machine is the replicated state: the MVCC store, the lease table and the
-// membership table.
+// Machine is the replicated state: the MVCC store, the lease table, the
+// membership table and the ZooKeeper metadata (znode.Tree), through which
+// every write to the store goes.
 // Apply, Snapshot and Restore run on the raft goroutine (raftnode's
 // StateMachine); Range and the accessors may be called from any goroutine.
 type Machine struct {
 	store    *mvcc.Store
 	leases   *lease.Table
+	tree     *znode.Tree
 	members  *membership.Table
 	wait     *proposal.Wait
 	observer Observer
@@ -74,8 +78,12 @@ type Machine struct {
 
 // New returns a state machine over cfg.Store with an empty membership.
 func New(cfg Config) *Machine {
-	return &Machine{store: cfg.Store, leases: cfg.Leases, members: membership.NewTable(), wait: cfg.Wait, observer: cfg.Observer, log: cfg.Logger}
+	return &Machine{store: cfg.Store, leases: cfg.Leases, tree: znode.New(cfg.Store, cfg.Leases),
+		members: membership.NewTable(), wait: cfg.Wait, observer: cfg.Observer, log: cfg.Logger}
 }
+
+// Znodes returns the ZooKeeper view of the state (a znode.Reader).
+func (m *Machine) Znodes() *znode.Tree { return m.tree }
 
 // Store returns the MVCC store (for reads and hashing).
 func (m *Machine) Store() *mvcc.Store { return m.store }

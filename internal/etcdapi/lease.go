@@ -98,19 +98,28 @@ func (s *leaseServer) LeaseGrant(ctx context.Context, r *pb.LeaseGrantRequest) (
 	if err != nil {
 		return nil, leaseToGRPC(err)
 	}
-	id := r.ID
+	h, id, err := GrantLease(ctx, s.b, r.ID, ms)
+	if err != nil {
+		return nil, leaseToGRPC(err)
+	}
+	return &pb.LeaseGrantResponse{Header: h, ID: id, TTL: lease.ToSeconds(ms)}, nil
+}
+
+// GrantLease grants lease id (0: one of the member's choosing, retried on
+// a collision) with a TTL of ms milliseconds, already clamped to the
+// limits, and returns the header and the ID granted. The ZooKeeper front
+// end opens sessions through it.
+func GrantLease(ctx context.Context, b LeaseBackend, id, ms int64) (*pb.ResponseHeader, int64, error) {
 	for try := 0; ; try++ {
-		if r.ID == 0 {
-			id = s.b.NewLeaseID()
+		gid := id
+		if id == 0 {
+			gid = b.NewLeaseID()
 		}
-		h, err := s.b.GrantLease(ctx, id, ms)
-		if errors.Is(err, lease.ErrExists) && r.ID == 0 && try < grantRetries {
+		h, err := b.GrantLease(ctx, gid, ms)
+		if errors.Is(err, lease.ErrExists) && id == 0 && try < grantRetries {
 			continue
 		}
-		if err != nil {
-			return nil, leaseToGRPC(err)
-		}
-		return &pb.LeaseGrantResponse{Header: h, ID: id, TTL: lease.ToSeconds(ms)}, nil
+		return h, gid, err
 	}
 }
 
@@ -138,7 +147,7 @@ func (s *leaseServer) LeaseKeepAlive(stream pb.Lease_LeaseKeepAliveServer) error
 		// than the renewal: a client never sees a keepalive succeed at a
 		// revision after the lease's revoke.
 		resp := &pb.LeaseKeepAliveResponse{Header: s.b.Header(), ID: req.ID}
-		ttl, err := s.renew(ctx, req.ID)
+		ttl, err := RenewLease(ctx, s.b, req.ID)
 		switch {
 		case errors.Is(err, lease.ErrNotFound):
 			resp.TTL = 0
@@ -153,12 +162,17 @@ func (s *leaseServer) LeaseKeepAlive(stream pb.Lease_LeaseKeepAliveServer) error
 	}
 }
 
-func (s *leaseServer) renew(ctx context.Context, id int64) (int64, error) {
-	ttl, err := s.b.RenewLease(ctx, id)
+// RenewLease renews lease id on the leader's Lessor and returns its TTL in
+// milliseconds: on this member's if it is primary, else forwarded to the
+// leader (unless ctx is itself a forwarded call). lease.ErrNotFound when
+// the lease is gone. The ZooKeeper front end keeps sessions alive through
+// it.
+func RenewLease(ctx context.Context, b LeaseBackend, id int64) (int64, error) {
+	ttl, err := b.RenewLease(ctx, id)
 	if !errors.Is(err, lease.ErrNotPrimary) || leaseForwarded(ctx) {
 		return ttl, err
 	}
-	conn, err := s.b.LeaderConn(ctx)
+	conn, err := b.LeaderConn(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -112,21 +112,16 @@ func (s *Store) DeleteRange(key, end []byte) (TxnResult, error) {
 
 // writeLocked runs a transaction that may write, rolling back on error.
 func (s *Store) writeLocked(req *TxnRequest) (TxnResult, error) {
-	tx := txn{s: s, undo: s.undo[:0]}
-	res, err := tx.run(req)
-	if err != nil {
-		tx.rollback()
-	}
-	clear(tx.undo) // drop references to replaced histories
-	s.undo = tx.undo[:0]
+	var res TxnResult
+	out, err := s.batchLocked(func(b *Batch) error {
+		var err error
+		res, err = b.tx.run(req)
+		return err
+	})
 	if err != nil {
 		return TxnResult{}, err
 	}
-	if len(tx.events) > 0 {
-		s.rev++
-	}
-	res.Rev = s.rev
-	res.Events = tx.events
+	res.Rev, res.Events = out.Rev, out.Events
 	return res, nil
 }
 
