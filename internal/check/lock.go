@@ -162,11 +162,7 @@ func (w *lockWorkload) Check(ctx context.Context, cli *clientv3.Client, dir stri
 			v.Unknown++
 		}
 	}
-	until, err := endMarker(ctx, cli, w.prefix)
-	if err != nil {
-		return v, err
-	}
-	evs, err := events(ctx, cli, w.prefix, w.start, until)
+	evs, _, err := history(ctx, cli, w.prefix, w.start)
 	if err != nil {
 		return v, err
 	}

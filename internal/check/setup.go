@@ -79,16 +79,18 @@ func reset(ctx context.Context, clients []*clientv3.Client, prefix string) (int6
 	return start, nil
 }
 
-// endMarker writes the key prefix+"end" and returns its revision: every
-// change under prefix that was committed before Check began has a lower
-// revision, so a watch from the start revision is complete once it reaches
-// the marker.
-func endMarker(ctx context.Context, cli *clientv3.Client, prefix string) (int64, error) {
+// history returns the changes under prefix from revision from until now,
+// and the revision it stopped at. It writes the key prefix+"end" first:
+// every change committed before Check began has a lower revision, so a
+// watch from the start revision is complete once it reaches the marker.
+func history(ctx context.Context, cli *clientv3.Client, prefix string, from int64) ([]event, int64, error) {
 	resp, err := cli.Put(ctx, prefix+"end", "")
 	if err != nil {
-		return 0, fmt.Errorf("check: write end marker under %s: %w", prefix, err)
+		return nil, 0, fmt.Errorf("check: write end marker under %s: %w", prefix, err)
 	}
-	return resp.Header.Revision, nil
+	until := resp.Header.Revision
+	evs, err := events(ctx, cli, prefix, from, until)
+	return evs, until, err
 }
 
 // events returns every change under prefix with a revision in [from, until),

@@ -175,12 +175,10 @@ func (w *watchWorkload) Check(ctx context.Context, cli *clientv3.Client, dir str
 			v.Unknown++
 		}
 	}
-	until, err := endMarker(ctx, cli, w.prefix)
-	if err != nil {
-		return v, err
-	}
 	l := watchLog{Writes: w.writes, Watchers: w.watchers}
-	if l.History, err = events(ctx, cli, w.prefix, w.start, until); err != nil {
+	var until int64
+	var err error
+	if l.History, until, err = history(ctx, cli, w.prefix, w.start); err != nil {
 		return v, err
 	}
 	for i, wl := range w.watchers {
