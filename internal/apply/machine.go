@@ -157,15 +157,23 @@ func (m *Machine) applyPublish(payload []byte) (any, error) {
 
 // snapshotMagic starts a state snapshot. Layout:
 //
-//	"CST2" | uvarint n | n bytes of membership JSON
+//	"CST3" | uvarint n | n bytes of membership JSON
 //	       | uvarint l | l bytes of lease table (its own format)
+//	       | uvarint z | z bytes of znode metadata (its own format)
 //	       | mvcc view (its own format)
-var snapshotMagic = []byte("CST2")
+//
+// Restore also reads "CST2" snapshots, which lack the znode metadata: it
+// is rebuilt from the store (znode.Tree.Restore).
+var (
+	snapshotMagic   = []byte("CST3")
+	snapshotMagicV2 = []byte("CST2")
+)
 
-// Snapshot captures the state now (O(1) for the store) and returns the
-// function that writes it.
+// Snapshot captures the state now (O(1) for the store and the metadata)
+// and returns the function that writes it.
 func (m *Machine) Snapshot() func(io.Writer) error {
 	view := m.store.View()
+	meta := m.tree.Snapshot()
 	leases := m.leases.Snapshot()
 	members, err := json.Marshal(m.members)
 	return func(w io.Writer) error {
@@ -174,10 +182,10 @@ func (m *Machine) Snapshot() func(io.Writer) error {
 		}
 		bw := bufio.NewWriter(w)
 		bw.Write(snapshotMagic)
-		bw.Write(binary.AppendUvarint(nil, uint64(len(members))))
-		bw.Write(members)
-		bw.Write(binary.AppendUvarint(nil, uint64(len(leases))))
-		bw.Write(leases)
+		for _, section := range [][]byte{members, leases, meta.Marshal()} {
+			bw.Write(binary.AppendUvarint(nil, uint64(len(section))))
+			bw.Write(section)
+		}
 		if _, err := view.WriteTo(bw); err != nil {
 			return fmt.Errorf("apply: snapshot store: %w", err)
 		}
@@ -187,8 +195,9 @@ func (m *Machine) Snapshot() func(io.Writer) error {
 
 // Restore replaces the state with a snapshot written by Snapshot.
 func (m *Machine) Restore(data []byte) error {
-	if !bytes.HasPrefix(data, snapshotMagic) {
-		return fmt.Errorf("apply: restore: snapshot does not start with %q", snapshotMagic)
+	v2 := bytes.HasPrefix(data, snapshotMagicV2)
+	if !v2 && !bytes.HasPrefix(data, snapshotMagic) {
+		return fmt.Errorf("apply: restore: snapshot does not start with %q or %q", snapshotMagic, snapshotMagicV2)
 	}
 	r := bytes.NewReader(data[len(snapshotMagic):])
 	members, err := readSection(r)
@@ -199,13 +208,19 @@ func (m *Machine) Restore(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("apply: restore leases: %w", err)
 	}
+	var meta []byte // nil in a CST2 snapshot: rebuilt from the store
+	if !v2 {
+		if meta, err = readSection(r); err != nil {
+			return fmt.Errorf("apply: restore znode metadata: %w", err)
+		}
+	}
 	if err := json.Unmarshal(members, m.members); err != nil {
 		return fmt.Errorf("apply: restore: %w", err)
 	}
 	if err := m.leases.Restore(leases); err != nil {
 		return fmt.Errorf("apply: restore: %w", err)
 	}
-	if err := m.store.Restore(r); err != nil {
+	if err := m.tree.Restore(meta, func() error { return m.store.Restore(r) }); err != nil {
 		return fmt.Errorf("apply: restore store: %w", err)
 	}
 	m.observer.Resync(m.store.Rev())

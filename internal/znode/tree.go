@@ -2,6 +2,7 @@ package znode
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -285,4 +286,33 @@ func (w *writer) txn(op mvcc.Op) {
 // string sense ("/a" is a prefix of "/ab").
 func hasPrefix(path, prefix string) bool {
 	return prefix == "" || prefix == "/" || strings.HasPrefix(path, prefix)
+}
+
+// ExpiredTTL returns, for the leader's TTL expiry, an OpExpire for each TTL
+// node (at most limit of them) that has no children and was last modified
+// more than its TTL before now (ms since the epoch, the leader's clock),
+// ZooKeeper's rule. The ops carry the mzxid the node has now, so that one
+// applied after the node changed does nothing.
+func (t *Tree) ExpiredTTL(now int64, limit int) []Op {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	paths := make([]string, 0, len(t.ttls))
+	for p := range t.ttls {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	var ops []Op
+	for _, p := range paths {
+		if len(ops) == limit {
+			break
+		}
+		n := t.getLocked(p)
+		if n.children > 0 || now-n.mtime <= n.ttl {
+			continue
+		}
+		if _, kv, err := t.readLocked(p); err == nil {
+			ops = append(ops, Op{Kind: OpExpire, Path: p, Zxid: kv.ModRevision})
+		}
+	}
+	return ops
 }
