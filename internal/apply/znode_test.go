@@ -25,7 +25,7 @@ type recorder struct {
 }
 
 func (r *recorder) Notify(rev int64, _ []mvccpb.Event) { r.revs = append(r.revs, rev) }
-func (r *recorder) Resync(int64)                      {}
+func (r *recorder) Resync(int64)                       {}
 
 func newMachine() (*Machine, *recorder) {
 	obs := &recorder{}
@@ -199,4 +199,3 @@ func TestRestoreV2Snapshot(t *testing.T) {
 		}
 	}
 }
-
