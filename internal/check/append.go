@@ -93,14 +93,10 @@ func (w *appendWorkload) appendOnce(ctx context.Context, cli *clientv3.Client, k
 func (w *appendWorkload) Check(ctx context.Context, cli *clientv3.Client, dir string) (Verdict, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	v := Verdict{Workload: w.Name(), Operations: len(w.log.Appends) + len(w.log.Reads)}
+	v := Verdict{Workload: w.Name(), Operations: len(w.log.Appends) + len(w.log.Reads),
+		Unknown: countUnknown(w.log.Appends, func(op appendOp) outcome { return op.Outcome })}
 	if w.startErr != nil {
 		return v, w.startErr
-	}
-	for _, op := range w.log.Appends {
-		if op.Outcome == unknown {
-			v.Unknown++
-		}
 	}
 	w.log.Final = map[string][]string{}
 	for i := range appendKeys {

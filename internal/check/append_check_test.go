@@ -23,12 +23,7 @@ func TestCheckAppends(t *testing.T) {
 			Final: map[string][]string{"k": {"a", "b", "c"}},
 		}
 	}
-	tests := []struct {
-		name     string
-		broken   func(l *appendLog)
-		want     []string
-		wantLost int
-	}{
+	runCheckerCases(t, correct, checkAppends, []checkerCase[appendLog]{
 		{"correct", func(*appendLog) {}, nil, 0},
 		{"unknown appends may land in any order", func(l *appendLog) { l.Final["j"] = []string{"e"} }, nil, 0},
 		{"lost append", func(l *appendLog) { l.Final["k"] = []string{"a", "c"} }, []string{"acknowledged append b is missing"}, 1},
@@ -50,13 +45,5 @@ func TestCheckAppends(t *testing.T) {
 			[]string{"a read saw 2 elements ending in x, which is not a prefix"}, 0},
 		{"read longer than the final value", func(l *appendLog) { l.Reads[1] = readOf("k", 35, 38, []string{"a", "b", "c", "x"}) },
 			[]string{"which is not a prefix"}, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			l := correct()
-			tt.broken(&l)
-			got, lost := checkAppends(l)
-			wantViolations(t, got, lost, tt.want, tt.wantLost)
-		})
-	}
+	})
 }

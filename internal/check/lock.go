@@ -153,14 +153,10 @@ func (w *lockWorkload) holdOnce(ctx context.Context, sess *concurrency.Session) 
 func (w *lockWorkload) Check(ctx context.Context, cli *clientv3.Client, dir string) (Verdict, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	v := Verdict{Workload: w.Name(), Operations: len(w.holders)}
+	v := Verdict{Workload: w.Name(), Operations: len(w.holders),
+		Unknown: countUnknown(w.holders, func(h lockHolder) outcome { return h.Write })}
 	if w.startErr != nil {
 		return v, w.startErr
-	}
-	for _, h := range w.holders {
-		if h.Write == unknown {
-			v.Unknown++
-		}
 	}
 	evs, _, err := history(ctx, cli, w.prefix, w.start)
 	if err != nil {

@@ -24,12 +24,7 @@ func TestCheckLock(t *testing.T) {
 			Writes: []tokenWrite{{Rev: 11, Token: 0}, {Rev: 14, Token: 12}, {Rev: 16, Token: 13}},
 		}
 	}
-	tests := []struct {
-		name     string
-		broken   func(l *lockLog)
-		want     []string
-		wantLost int
-	}{
+	runCheckerCases(t, correct, checkLock, []checkerCase[lockLog]{
 		{"correct", func(*lockLog) {}, nil, 0},
 		{"key still held at the end", func(l *lockLog) { l.Keys[2].Deleted = 0 }, nil, 0},
 		{"unknown write that landed", func(l *lockLog) {
@@ -58,13 +53,5 @@ func TestCheckLock(t *testing.T) {
 			[]string{"acknowledged write of token 13 at revision 16 is not in the guarded key's history"}, 1},
 		{"rejected write applied", func(l *lockLog) { l.Writes = append(l.Writes, tokenWrite{Rev: 18, Token: 18}) },
 			[]string{"rejected write of token 18"}, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			l := correct()
-			tt.broken(&l)
-			got, lost := checkLock(l)
-			wantViolations(t, got, lost, tt.want, tt.wantLost)
-		})
-	}
+	})
 }

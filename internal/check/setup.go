@@ -207,3 +207,14 @@ func txnOutcome(resp *clientv3.TxnResponse, err error) outcome {
 	}
 	return outcomeOf(err)
 }
+
+// countUnknown counts the records whose outcome is unknown.
+func countUnknown[T any](records []T, outcomeOf func(T) outcome) int {
+	n := 0
+	for _, r := range records {
+		if outcomeOf(r) == unknown {
+			n++
+		}
+	}
+	return n
+}

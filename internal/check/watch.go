@@ -166,14 +166,10 @@ func (w *watchWorkload) caughtUp() bool {
 func (w *watchWorkload) Check(ctx context.Context, cli *clientv3.Client, dir string) (Verdict, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	v := Verdict{Workload: w.Name(), Operations: len(w.writes)}
+	v := Verdict{Workload: w.Name(), Operations: len(w.writes),
+		Unknown: countUnknown(w.writes, func(wr watchWrite) outcome { return wr.Outcome })}
 	if w.startErr != nil {
 		return v, w.startErr
-	}
-	for _, wr := range w.writes {
-		if wr.Outcome == unknown {
-			v.Unknown++
-		}
 	}
 	l := watchLog{Writes: w.writes, Watchers: w.watchers}
 	var until int64

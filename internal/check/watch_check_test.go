@@ -1,28 +1,6 @@
 package check
 
-import (
-	"slices"
-	"strings"
-	"testing"
-)
-
-// wantViolations fails t unless the checker's verdict matches: no
-// violations when want is empty, otherwise a violation containing each
-// string of want; and lost acknowledged writes as expected.
-func wantViolations(t *testing.T, got []string, lost int, want []string, wantLost int) {
-	t.Helper()
-	if len(want) == 0 && len(got) > 0 {
-		t.Fatalf("violations on a correct history: %q", got)
-	}
-	for _, w := range want {
-		if !slices.ContainsFunc(got, func(v string) bool { return strings.Contains(v, w) }) {
-			t.Errorf("no violation mentions %q; got %q", w, got)
-		}
-	}
-	if lost != wantLost {
-		t.Errorf("lost %d, want %d", lost, wantLost)
-	}
-}
+import "testing"
 
 func TestCheckWatch(t *testing.T) {
 	e1 := event{Rev: 11, Key: "k0", Value: "0.0", Create: 11}
@@ -43,12 +21,7 @@ func TestCheckWatch(t *testing.T) {
 			Watchers: []*watcherLog{{Events: []event{e1, e2, e3, e4}}, {Events: []event{e1, e2, e3, e4}}},
 		}
 	}
-	tests := []struct {
-		name     string
-		broken   func(l *watchLog)
-		want     []string
-		wantLost int
-	}{
+	runCheckerCases(t, correct, checkWatch, []checkerCase[watchLog]{
 		{"correct", func(*watchLog) {}, nil, 0},
 		{"unknown write that landed", func(l *watchLog) {
 			e5 := event{Rev: 15, Key: "k2", Value: "0.2", Create: 15}
@@ -81,13 +54,5 @@ func TestCheckWatch(t *testing.T) {
 		{"cancelled watcher", func(l *watchLog) {
 			l.Watchers[0].Events, l.Watchers[0].Canceled = []event{e1}, "cancelled: etcdserver: no leader"
 		}, []string{"watcher 0 was cancelled"}, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			l := correct()
-			tt.broken(&l)
-			got, lost := checkWatch(l)
-			wantViolations(t, got, lost, tt.want, tt.wantLost)
-		})
-	}
+	})
 }
