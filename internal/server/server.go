@@ -223,6 +223,7 @@ func (s *Server) serve() {
 	}
 	s.wg.Go(s.publish)
 	s.wg.Go(func() { s.lessor.Run(s.ctx) })
+	s.wg.Go(s.expireTTLNodes)
 	s.wg.Go(func() {
 		select {
 		case <-s.node.Done():

@@ -108,3 +108,45 @@ func (z *ZooKeeper) SessionAlive(id int64) bool { return z.s.leases.Exists(id) }
 
 // Hub returns the watch hub, fed with every applied event.
 func (z *ZooKeeper) Hub() *watch.Hub { return z.s.hub }
+
+// The leader looks for expired TTL nodes every ttlCheckInterval and deletes
+// at most maxTTLExpiries of them per look (ZooKeeper's container manager
+// looks every 60 s).
+const (
+	ttlCheckInterval = time.Second
+	maxTTLExpiries   = 1000
+)
+
+// expireTTLNodes runs on every member until it stops. While this member's
+// Lessor is active (it leads and has applied its term's first entry), each
+// look proposes, in one request, an OpExpire for every TTL node that
+// expired on this member's clock, and waits for it to apply. The request
+// carries the Lessor's term, so a leader deposed meanwhile cannot delete
+// anything, and each op the node's mzxid, so a node changed meanwhile
+// survives.
+func (s *Server) expireTTLNodes() {
+	tick := time.NewTicker(ttlCheckInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stopc:
+			return
+		case <-tick.C:
+		}
+		term := s.lessor.Term()
+		if term == 0 {
+			continue
+		}
+		now := time.Now().UnixMilli()
+		ops := s.machine.Znodes().ExpiredTTL(now, maxTTLExpiries)
+		if len(ops) == 0 {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, s.cfg.RequestTimeout)
+		_, err := s.proposeLease(ctx, apply.KindZnode, &znode.Request{Term: term, Now: now, Ops: ops})
+		cancel()
+		if err != nil {
+			s.log.Debug("expiry of TTL nodes", "nodes", len(ops), "err", err)
+		}
+	}
+}
