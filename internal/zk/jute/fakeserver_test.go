@@ -134,6 +134,9 @@ func (s *fakeServer) serve(conn net.Conn) {
 		if _, err := conn.Write(out); err != nil || hdr.Type == OpCloseSession {
 			return
 		}
+		if req != nil && pathOf(req) == "/drop" {
+			return
+		}
 	}
 }
 
@@ -179,7 +182,12 @@ func (s *fakeServer) next(t testing.TB) seenFrame {
 // expect checks that the next frame decodes to want.
 func (s *fakeServer) expect(t testing.TB, want Record) {
 	t.Helper()
-	f := s.next(t)
+	s.expectReq(t, s.next(t), want)
+}
+
+// expectReq checks that f decoded to want.
+func (s *fakeServer) expectReq(t testing.TB, f seenFrame, want Record) {
+	t.Helper()
 	if f.err != nil || !reflect.DeepEqual(f.req, want) {
 		t.Errorf("server decoded %#v (%v)\nwant %#v", f.req, f.err, want)
 	}
@@ -189,7 +197,8 @@ func (s *fakeServer) expect(t testing.TB, want Record) {
 }
 
 // Paths under /missing do not exist; an operation on /fail fails a multi;
-// setting /notify fires a data watch on it.
+// setting /notify fires a data watch on it; the server drops the
+// connection after answering a request on /drop.
 const seqSuffix = "0000000007"
 
 // answer is the fake server's reply to a request: an error code, a body

@@ -65,11 +65,14 @@ func (op OpCode) String() string {
 	return "unknown " + strconv.Itoa(int(op))
 }
 
-// The special xids of the stock client (ClientCnxn): replies to these
-// requests, and notifications, carry them instead of a request's own xid.
+// The special xids of the stock client (ClientCnxn). A reply carries its
+// request's xid, whatever it is.
 const (
 	XidNotification int32 = -1 // server-to-client WatcherEvent
 	XidPing         int32 = -2 // ping request and reply
 	XidAuth         int32 = -4 // AuthPacket request and reply
-	XidSetWatches   int32 = -8 // setWatches/setWatches2 request and reply
+	// XidSetWatches is the xid ClientCnxn gives setWatches(2), but its
+	// socket layer replaces it with a regular xid before sending (every
+	// packet but ping and auth), so servers see a positive one.
+	XidSetWatches int32 = -8
 )

@@ -97,7 +97,7 @@ func (*RemoveWatchesRequest) Op() OpCode { return OpRemoveWatches }
 
 // SetWatches re-registers a reconnecting client's one-shot watches; the
 // server fires those whose node changed after RelativeZxid. The stock
-// client sends it with XidSetWatches, in batches of at most 128 KiB.
+// client sends it right after the handshake, in batches of about 128 KiB.
 type SetWatches struct {
 	RelativeZxid int64
 	DataWatches  []string
