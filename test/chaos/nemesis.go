@@ -74,9 +74,14 @@ type nemesis struct {
 	problems   []string // failures that are not a checker's: no recovery, a crash
 }
 
-func newNemesis(b *testbed, seed uint64) *nemesis {
-	return &nemesis{b: b, rng: rand.New(rand.NewPCG(seed, 1)), counts: map[string]int{}}
+func newNemesis(b *testbed) *nemesis {
+	return &nemesis{b: b, counts: map[string]int{}}
 }
+
+// reseed starts the draws of epoch k of the run with the given seed, so
+// that each epoch's schedule depends on the seed alone, not on how many
+// faults earlier epochs had time for.
+func (n *nemesis) reseed(seed uint64, k int) { n.rng = rand.New(rand.NewPCG(seed, uint64(k))) }
 
 // run injects faults until ctx is done. The fault under way when ctx ends
 // is still undone and recovered from.
@@ -150,22 +155,24 @@ func (n *nemesis) problem(format string, args ...any) {
 	n.b.logf("PROBLEM: %s", p)
 }
 
-// Victim choices. Each returns distinct member indexes.
+// Victim choices. Each returns distinct member indexes, and draws the same
+// number of values from rng whoever leads, so that a replayed seed draws
+// the same faults in the same order.
 
 func leaderOrAny(b *testbed, rng *rand.Rand) []int {
+	drawn := rng.IntN(b.size())
 	if l := b.leader(); l >= 0 {
 		return []int{l}
 	}
-	return anyMember(b, rng)
+	return []int{drawn}
 }
 
 func follower(b *testbed, rng *rand.Rand) []int {
-	l := b.leader()
-	for {
-		if i := rng.IntN(b.size()); i != l {
-			return []int{i}
-		}
+	k := rng.IntN(b.size() - 1)
+	if l := b.leader(); l >= 0 && k >= l {
+		k++ // the k-th member that is not the leader
 	}
+	return []int{k}
 }
 
 func anyMember(b *testbed, rng *rand.Rand) []int { return []int{rng.IntN(b.size())} }

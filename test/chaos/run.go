@@ -72,13 +72,14 @@ func execute(t *testing.T, p plan, drive func(context.Context, *nemesis), dir st
 	}
 	started := time.Now()
 	b := newTestbed(t, p.members, p.seed, p.binary)
-	n := newNemesis(b, p.seed)
+	n := newNemesis(b)
 	b.logf("run: seed %d, %d members, %v in epochs of %v", p.seed, p.members, p.length, p.epoch)
 	r := runReport{plan: p}
 	for k := 0; time.Duration(k)*p.epoch < p.length; k++ {
 		d := min(p.epoch, p.length-time.Duration(k)*p.epoch)
 		seed := p.seed + uint64(k)<<32
 		ws := p.workloads(fmt.Sprintf("chaos/e%d/", k), seed)
+		n.reseed(p.seed, k)
 		r.verdicts = append(r.verdicts, b.epoch(k, ws, d, n, drive, filepath.Join(dir, fmt.Sprintf("epoch%d", k)))...)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
