@@ -39,17 +39,16 @@
 // the KeyValues in results and events share their Key and Value slices with
 // the store, so callers must treat them as read-only.
 //
-// # Room for ZooKeeper
+// # Batches and seeks
 //
-// The ZooKeeper front end will need per-node metadata maintained by the
-// same apply step: creation and modification timestamps chosen by the
-// leader and carried in the command, the ACL, and for a parent its child
-// count, child-change revision (cversion, pzxid) and sequence counter.
-// Timestamps and the ACL are per version and belong as fields of record
-// (history.go), written by put and copied by the snapshot format, which
-// would then move to version 3. Parent metadata changes whenever a child
-// is created or deleted, so it belongs to the write path in txn.go: either
-// as a second copy-on-write tree keyed by parent path, updated in the same
-// transaction (and cloned by View alongside the key tree), or as fields of
-// the parent's own record. Neither is built yet.
+// Write opens a write transaction that stays open while its caller reads
+// and decides (Batch): every write made through it shares one revision,
+// and an error from the caller undoes them all. Seek walks keys in order
+// and lets its caller jump ahead. The ZooKeeper data model (internal/znode)
+// builds on both: a multi checks each op against the ones before it and
+// commits them as one revision, and a child listing seeks past each
+// child's subtree. Its per-node metadata (times, ACL, cversion, pzxid,
+// child counts) lives in its own copy-on-write table, kept in step with
+// this store's events by the same apply step; the store stays unaware of
+// ZooKeeper.
 package mvcc
