@@ -71,7 +71,7 @@ func (m *Machine) applyCompact(payload []byte) (any, error) {
 // txn runs a transaction after the checks the store cannot make itself,
 // through the znode tree, which keeps the ZooKeeper metadata and the lease
 // table in step with its events (and may delete emptied containers in the
-// same revision, adding their events).
+// same revision, adding their events) and tells the observer of them.
 func (m *Machine) txn(req *mvcc.TxnRequest) (mvcc.TxnResult, error) {
 	if err := m.checkLeases(req); err != nil {
 		return mvcc.TxnResult{}, err
@@ -86,9 +86,6 @@ func (m *Machine) txn(req *mvcc.TxnRequest) (mvcc.TxnResult, error) {
 		return mvcc.TxnResult{}, err
 	}
 	res.Rev, res.Events = out.Rev, out.Events
-	if len(res.Events) > 0 {
-		m.observer.Notify(res.Rev, res.Events)
-	}
 	return res, nil
 }
 

@@ -43,7 +43,8 @@ var handlers = map[Kind]handler{
 
 // Observer is told of every change the apply step makes to the store (the
 // watch hub). Both methods are called on the apply goroutine and must not
-// block.
+// block; Notify is called under the znode.Tree's write lock (see
+// znode.New), so it must not read the Tree.
 type Observer interface {
 	// Notify reports the events of the write transaction that produced rev.
 	Notify(rev int64, events []mvccpb.Event)
@@ -78,7 +79,7 @@ type Machine struct {
 
 // New returns a state machine over cfg.Store with an empty membership.
 func New(cfg Config) *Machine {
-	return &Machine{store: cfg.Store, leases: cfg.Leases, tree: znode.New(cfg.Store, cfg.Leases),
+	return &Machine{store: cfg.Store, leases: cfg.Leases, tree: znode.New(cfg.Store, cfg.Leases, cfg.Observer.Notify),
 		members: membership.NewTable(), wait: cfg.Wait, observer: cfg.Observer, log: cfg.Logger}
 }
 

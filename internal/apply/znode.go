@@ -14,8 +14,8 @@ type ZnodeResponse struct {
 	Rev     int64
 }
 
-// applyZnode applies a ZooKeeper request (znode.Tree.Apply) and tells the
-// observer of its events. A TTL expiry proposed by a leader whose term has
+// applyZnode applies a ZooKeeper request (znode.Tree.Apply, which tells the
+// observer of its events). A TTL expiry proposed by a leader whose term has
 // passed is refused, as lease revokes are.
 func (m *Machine) applyZnode(payload []byte) (any, error) {
 	var r znode.Request
@@ -26,8 +26,5 @@ func (m *Machine) applyZnode(payload []byte) (any, error) {
 		return nil, lease.ErrStale
 	}
 	results, out := m.tree.Apply(&r)
-	if len(out.Events) > 0 {
-		m.observer.Notify(out.Rev, out.Events)
-	}
 	return &ZnodeResponse{Results: results, Rev: out.Rev}, nil
 }

@@ -15,8 +15,8 @@ import (
 // and the results say which (Result). Containers emptied by the request are
 // deleted in the same revision. It returns one Result per op and the
 // store's outcome: the revision (the current one when nothing was written)
-// and the events to hand to the watch hub. Apply is called by the apply
-// goroutine; it reads no clock (times come from req.Now).
+// and the events, which notify has been told of. Apply is called by the
+// apply goroutine; it reads no clock (times come from req.Now).
 func (t *Tree) Apply(req *Request) ([]Result, mvcc.TxnResult) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

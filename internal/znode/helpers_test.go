@@ -22,7 +22,7 @@ const session = 7
 
 func newFixture(t testing.TB) *fixture {
 	f := &fixture{t: t, store: mvcc.New(), leases: lease.NewTable(), now: 1000}
-	f.tree = New(f.store, f.leases)
+	f.tree = New(f.store, f.leases, nil)
 	if err := f.leases.Grant(session, 10_000); err != nil {
 		t.Fatal(err)
 	}

@@ -133,7 +133,7 @@ func runModel(t *testing.T, seed uint64, steps int) {
 	}
 	// A snapshot restores to the same table.
 	snap := f.tree.Snapshot().Marshal()
-	g := New(f.store, f.leases)
+	g := New(f.store, f.leases, nil)
 	if err := g.Restore(snap, func() error { return nil }); err != nil {
 		t.Fatal(err)
 	}

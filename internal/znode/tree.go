@@ -27,6 +27,7 @@ import (
 type Tree struct {
 	store  *mvcc.Store
 	leases *lease.Table
+	notify func(rev int64, events []mvccpb.Event)
 
 	mu    sync.RWMutex // protects the fields below
 	nodes *btree.BTreeG[node]
@@ -75,8 +76,14 @@ type undoEntry struct {
 
 // New returns the Tree over store and leases, whose keys it takes to be
 // consistent with an empty metadata table (an empty store, or see Restore).
-func New(store *mvcc.Store, leases *lease.Table) *Tree {
-	t := &Tree{store: store, leases: leases}
+// notify (the watch hub's Notify; nil for none) is told of every write's
+// revision and events before the Tree's lock is released, so by the time
+// a Reader sees a revision, the hub has been handed its events: a front end
+// that delivers the hub's events before answering reads never shows data
+// ahead of the events that produced it. notify must not block, nor call
+// the Tree.
+func New(store *mvcc.Store, leases *lease.Table, notify func(rev int64, events []mvccpb.Event)) *Tree {
+	t := &Tree{store: store, leases: leases, notify: notify}
 	t.reset(newNodes())
 	return t
 }
@@ -161,9 +168,9 @@ func (t *Tree) commitLocked() {
 // the latest stamped time and the open ACL, its parent's child count,
 // stored cversion and pzxid move; a deleted key's parent's count and pzxid
 // move. A container left without children, having had one, is deleted in
-// the same revision. The lease table is told of every event. fn's error
-// undoes everything and is returned. Write is called by the apply
-// goroutine.
+// the same revision. The lease table and notify are told of every event.
+// fn's error undoes everything and is returned. Write is called by the
+// apply goroutine.
 func (t *Tree) Write(fn func(b *mvcc.Batch) error) (mvcc.TxnResult, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -192,6 +199,9 @@ func (t *Tree) writeLocked(now int64, fn func(w *writer) error) (mvcc.TxnResult,
 	}
 	t.commitLocked()
 	t.leases.ApplyEvents(out.Events)
+	if len(out.Events) > 0 && t.notify != nil {
+		t.notify(out.Rev, out.Events)
+	}
 	return out, nil
 }
 
