@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -69,8 +70,8 @@ func TestChaos(t *testing.T) {
 			r := execute(t, p, randomFaults, filepath.Join(root, fmt.Sprintf("run%d", k)))
 			reps = append(reps, r)
 			if bad := r.violations(); len(bad) > 0 || r.lost() > 0 {
-				t.Errorf("%d violations, %d acknowledged writes lost; artifacts in %s; replay with %s:\n%v",
-					len(bad), r.lost(), r.artifacts, replay, bad)
+				t.Errorf("%d violations, %d acknowledged writes lost; artifacts in %s; replay with %s:\n%s",
+					len(bad), r.lost(), r.artifacts, replay, strings.Join(bad, "\n"))
 			}
 		})
 	}
