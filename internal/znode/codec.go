@@ -155,26 +155,17 @@ func (d *decoder) byte() byte {
 	return c
 }
 
-func (d *decoder) varint() int64 {
+func (d *decoder) varint() int64   { return next(d, binary.Varint) }
+func (d *decoder) uvarint() uint64 { return next(d, binary.Uvarint) }
+
+// next reads one number with read (binary.Varint or binary.Uvarint).
+func next[T int64 | uint64](d *decoder, read func([]byte) (T, int)) T {
 	if d.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(d.b)
+	v, n := read(d.b)
 	if n <= 0 {
 		d.fail(errors.New("bad varint"))
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
-
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail(errors.New("bad uvarint"))
 		return 0
 	}
 	d.b = d.b[n:]

@@ -2,6 +2,7 @@ package znode
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -306,13 +307,8 @@ func hasPrefix(path, prefix string) bool {
 func (t *Tree) ExpiredTTL(now int64, limit int) []Op {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	paths := make([]string, 0, len(t.ttls))
-	for p := range t.ttls {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
 	var ops []Op
-	for _, p := range paths {
+	for _, p := range slices.Sorted(maps.Keys(t.ttls)) {
 		if len(ops) == limit {
 			break
 		}
