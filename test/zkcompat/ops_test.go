@@ -19,11 +19,11 @@ func testCreate(t *testing.T, tg *target) {
 	mustCreate(t, c, "/create", "")
 	const ttl = 800 * time.Millisecond
 	for _, tc := range []struct {
-		name      string
-		path      string
-		create    func(path string) (string, error)
-		sequence  bool  // the name gets the parent's cversion as a suffix
-		owner     int64 // the Stat's ephemeralOwner; -1 for the session's ID
+		name     string
+		path     string
+		create   func(path string) (string, error)
+		sequence bool  // the name gets the parent's cversion as a suffix
+		owner    int64 // the Stat's ephemeralOwner; -1 for the session's ID
 		// (ZooKeeper keeps a container or TTL marker in the owner field but
 		// shows clients 0)
 		dataBytes int32
