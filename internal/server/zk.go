@@ -89,7 +89,9 @@ func sessionSecret(clusterID uint64, token string) []byte {
 
 // KeepAlive renews session id's lease on the leader's Lessor, forwarding
 // the renewal when this member does not lead (the etcd Lease service's
-// path). lease.ErrNotFound means the session has expired.
+// path). lease.ErrNotFound means the session has expired; any other error
+// (no leader yet, the leader not reachable or not yet serving) says nothing
+// about the session, and the caller should try again.
 func (z *ZooKeeper) KeepAlive(ctx context.Context, id int64) error {
 	_, err := etcdapi.RenewLease(ctx, z.s, id)
 	return err

@@ -46,7 +46,11 @@ func TestZooKeeperBackend(t *testing.T) {
 		t.Fatalf("leader reads %+v, %v", st, err)
 	}
 
-	// Keepalives through the follower keep the session for 3x its TTL.
+	// Keepalives through the follower keep the session for 3x its TTL
+	// (once the leader has published where it serves).
+	if !cluster.Eventually(5*time.Second, func() bool { return zf.KeepAlive(ctx, id) == nil }) {
+		t.Fatal("no keepalive through a follower succeeded")
+	}
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
 		if err := zf.KeepAlive(ctx, id); err != nil {
 			t.Fatalf("keepalive through a follower: %v", err)
