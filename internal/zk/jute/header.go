@@ -23,8 +23,12 @@ func (h *RequestHeader) decode(d *decoder) {
 // frame and returns it with the request body that follows it.
 func CutRequestHeader(frame []byte) (RequestHeader, []byte, error) {
 	var h RequestHeader
-	if err := Decode(frame, &h); err != nil {
-		return h, nil, err
+	// A direct call, not Decode: the decoder stays on the stack.
+	d := decoder{b: frame}
+	h.decode(&d)
+	if d.err != nil {
+		d.err.Record = "RequestHeader"
+		return h, nil, d.err
 	}
 	return h, frame[RequestHeaderLen:], nil
 }
