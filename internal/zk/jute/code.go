@@ -1,7 +1,5 @@
 package jute
 
-import "strconv"
-
 // Code is an error code (KeeperException.Code): ReplyHeader.Err,
 // MultiHeader.Err and ErrorResponse.Err.
 type Code int32
@@ -61,9 +59,4 @@ var codeNames = map[Code]string{
 
 // String returns the KeeperException.Code name, e.g. "NONODE", or
 // "Code(N)" for a code ZooKeeper does not define.
-func (c Code) String() string {
-	if name, ok := codeNames[c]; ok {
-		return name
-	}
-	return "Code(" + strconv.Itoa(int(c)) + ")"
-}
+func (c Code) String() string { return enumString(codeNames, c, "Code") }

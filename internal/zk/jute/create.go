@@ -1,7 +1,5 @@
 package jute
 
-import "strconv"
-
 // CreateMode is the flags field of a create request (CreateMode.java).
 type CreateMode int32
 
@@ -16,14 +14,15 @@ const (
 	ModePersistentSequentialWithTTL CreateMode = 6
 )
 
-var modeNames = [...]string{
-	"PERSISTENT", "EPHEMERAL", "PERSISTENT_SEQUENTIAL", "EPHEMERAL_SEQUENTIAL", "CONTAINER",
-	"PERSISTENT_WITH_TTL", "PERSISTENT_SEQUENTIAL_WITH_TTL",
+var modeNames = map[CreateMode]string{
+	ModePersistent: "PERSISTENT", ModeEphemeral: "EPHEMERAL", ModePersistentSequential: "PERSISTENT_SEQUENTIAL",
+	ModeEphemeralSequential: "EPHEMERAL_SEQUENTIAL", ModeContainer: "CONTAINER",
+	ModePersistentWithTTL: "PERSISTENT_WITH_TTL", ModePersistentSequentialWithTTL: "PERSISTENT_SEQUENTIAL_WITH_TTL",
 }
 
 // Valid reports whether m is one of the modes; ZooKeeper answers others
 // with BADARGUMENTS.
-func (m CreateMode) Valid() bool { return m >= 0 && int(m) < len(modeNames) }
+func (m CreateMode) Valid() bool { return m >= ModePersistent && m <= ModePersistentSequentialWithTTL }
 
 // Ephemeral reports whether nodes of this mode die with their session.
 func (m CreateMode) Ephemeral() bool { return m == ModeEphemeral || m == ModeEphemeralSequential }
@@ -42,12 +41,7 @@ func (m CreateMode) TTL() bool {
 }
 
 // String returns the CreateMode.java name, e.g. "EPHEMERAL_SEQUENTIAL".
-func (m CreateMode) String() string {
-	if m.Valid() {
-		return modeNames[m]
-	}
-	return "CreateMode(" + strconv.Itoa(int(m)) + ")"
-}
+func (m CreateMode) String() string { return enumString(modeNames, m, "CreateMode") }
 
 // CreateRequest is the body of create (answered with a PathResponse).
 // Create2Request and CreateContainerRequest share its layout.

@@ -1,7 +1,5 @@
 package jute
 
-import "strconv"
-
 // EventType is what a WatcherEvent reports (Watcher.Event.EventType).
 type EventType int32
 
@@ -24,12 +22,7 @@ var eventNames = map[EventType]string{
 	EventPersistentWatchRemoved: "PersistentWatchRemoved",
 }
 
-func (t EventType) String() string {
-	if name, ok := eventNames[t]; ok {
-		return name
-	}
-	return "EventType(" + strconv.Itoa(int(t)) + ")"
-}
+func (t EventType) String() string { return enumString(eventNames, t, "EventType") }
 
 // KeeperState is a session state as a WatcherEvent reports it
 // (Watcher.Event.KeeperState).
@@ -55,12 +48,7 @@ var stateNames = map[KeeperState]string{
 	StateClosed: "Closed", StateExpired: "Expired",
 }
 
-func (s KeeperState) String() string {
-	if name, ok := stateNames[s]; ok {
-		return name
-	}
-	return "KeeperState(" + strconv.Itoa(int(s)) + ")"
-}
+func (s KeeperState) String() string { return enumString(stateNames, s, "KeeperState") }
 
 // WatcherEvent is the body of a notification frame, whose ReplyHeader has
 // Xid XidNotification.

@@ -117,17 +117,11 @@ func FuzzFrameReader(f *testing.F) {
 		if Decode(frame, &conn) == nil {
 			checkStable(t, &conn, decodeInto(&conn))
 		}
-		for {
-			frame, err := fr.Next()
-			if err != nil {
-				return
-			}
-			hdr, body, err := CutRequestHeader(frame)
-			if err != nil {
-				continue
-			}
-			if req, err := DecodeRequest(hdr, body); err == nil {
-				checkStable(t, req, func(b []byte) (Record, error) { return DecodeRequest(hdr, b) })
+		for frame, err = fr.Next(); err == nil; frame, err = fr.Next() {
+			if hdr, body, err := CutRequestHeader(frame); err == nil {
+				if req, err := DecodeRequest(hdr, body); err == nil {
+					checkStable(t, req, func(b []byte) (Record, error) { return DecodeRequest(hdr, b) })
+				}
 			}
 		}
 	})

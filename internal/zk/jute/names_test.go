@@ -13,7 +13,7 @@ func TestNames(t *testing.T) {
 		{OpGetData, "getData"},
 		{OpCloseSession, "closeSession"},
 		{OpGetAllChildrenNumber, "getAllChildrenNumber"},
-		{OpCode(10), "unknown 10"},
+		{OpCode(10), "OpCode(10)"},
 		{CodeNoNode, "NONODE"},
 		{CodeSessionClosedRequireSASLAuth, "SESSIONCLOSEDREQUIRESASLAUTH"},
 		{CodeThrottledOp, "THROTTLEDOP"},

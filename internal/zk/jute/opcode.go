@@ -57,12 +57,15 @@ var opNames = map[OpCode]string{
 }
 
 // String returns ZooKeeper's name for the opcode (Request.op2String), or
-// "unknown N".
-func (op OpCode) String() string {
-	if name, ok := opNames[op]; ok {
+// "OpCode(N)".
+func (op OpCode) String() string { return enumString(opNames, op, "OpCode") }
+
+// enumString returns v's name, or typ(v) for a value without one.
+func enumString[T ~int32](names map[T]string, v T, typ string) string {
+	if name, ok := names[v]; ok {
 		return name
 	}
-	return "unknown " + strconv.Itoa(int(op))
+	return typ + "(" + strconv.Itoa(int(v)) + ")"
 }
 
 // The special xids of the stock client (ClientCnxn). A reply carries its

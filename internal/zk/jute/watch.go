@@ -1,7 +1,5 @@
 package jute
 
-import "strconv"
-
 // WatcherType selects the watches checkWatches and removeWatches act on
 // (Watcher.WatcherType).
 type WatcherType int32
@@ -20,12 +18,7 @@ var watcherNames = map[WatcherType]string{
 	WatcherPersistent: "Persistent", WatcherPersistentRecursive: "PersistentRecursive",
 }
 
-func (t WatcherType) String() string {
-	if name, ok := watcherNames[t]; ok {
-		return name
-	}
-	return "WatcherType(" + strconv.Itoa(int(t)) + ")"
-}
+func (t WatcherType) String() string { return enumString(watcherNames, t, "WatcherType") }
 
 // AddWatchMode is the mode of an addWatch request (ZooDefs.AddWatchModes).
 type AddWatchMode int32
@@ -36,15 +29,11 @@ const (
 	AddWatchPersistentRecursive AddWatchMode = 1
 )
 
-func (m AddWatchMode) String() string {
-	switch m {
-	case AddWatchPersistent:
-		return "PERSISTENT"
-	case AddWatchPersistentRecursive:
-		return "PERSISTENT_RECURSIVE"
-	}
-	return "AddWatchMode(" + strconv.Itoa(int(m)) + ")"
+var addWatchNames = map[AddWatchMode]string{
+	AddWatchPersistent: "PERSISTENT", AddWatchPersistentRecursive: "PERSISTENT_RECURSIVE",
 }
+
+func (m AddWatchMode) String() string { return enumString(addWatchNames, m, "AddWatchMode") }
 
 // AddWatchRequest sets a persistent watch (answered with an ErrorResponse
 // holding CodeOK).
