@@ -55,6 +55,16 @@ func (t *Tree) Apply(req *Request) ([]Result, mvcc.TxnResult) {
 
 // op executes one op. Its error is one of the Err* sentinels.
 func (w *writer) op(req *Request, op *Op) (Result, error) {
+	target := op.Path
+	if op.Kind == OpCreate && op.Mode.Sequential() {
+		target += "1" // a sequence number follows
+	}
+	if reserved(target) && op.Kind != OpCheck && op.Kind != OpExpire {
+		if op.Kind == OpCreate && virtual(target) {
+			return Result{}, ErrNodeExists
+		}
+		return Result{}, ErrBadArguments
+	}
 	switch op.Kind {
 	case OpCreate:
 		return w.create(req, op)
@@ -227,8 +237,15 @@ func (w *writer) expire(op *Op) {
 }
 
 // lookup returns path's metadata and key, and whether the node exists (the
-// root always does).
+// root and the virtual nodes always do; nothing else in the reserved
+// subtree does).
 func (w *writer) lookup(path string) (node, mvccpb.KeyValue, bool) {
+	switch {
+	case virtual(path):
+		return node{path: path, live: true}, mvccpb.KeyValue{}, true
+	case reserved(path):
+		return node{}, mvccpb.KeyValue{}, false
+	}
 	kv, ok := w.b.Get([]byte(path))
 	if !ok && path != "/" {
 		return node{}, kv, false

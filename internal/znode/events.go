@@ -26,7 +26,8 @@ type WatchEvent struct {
 //	DELETE                              NodeDeleted(path), NodeChildrenChanged(parent)
 //
 // The root always exists, so a change of the key "/" is NodeDataChanged
-// of "/". A key that is not a valid path triggers nothing. The parent's
+// of "/". A key that is not visible (not a valid path, or in the reserved
+// /zookeeper subtree) triggers nothing. The parent's
 // event is reported even when the parent does not exist (an etcd key under
 // a missing parent): no watch can be set on it then, so nothing fires.
 //
@@ -36,7 +37,7 @@ type WatchEvent struct {
 // caught up from history sees NodeCreated without the NodeDeleted.
 func WatchEvents(dst []WatchEvent, ev *mvccpb.Event) []WatchEvent {
 	path := string(ev.Kv.Key)
-	if !ValidPath(path) {
+	if !visible(path) {
 		return dst
 	}
 	if path == "/" {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"go.etcd.io/etcd/api/v3/mvccpb"
+
 	"github.com/concordkv/concord/internal/lease"
 	"github.com/concordkv/concord/internal/mvcc"
 )
@@ -61,6 +63,19 @@ func (f *fixture) etcdPut(key, value string, leaseID int64) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+}
+
+// putEvent returns the event of an etcd put of key.
+func (f *fixture) putEvent(key string) *mvccpb.Event {
+	f.t.Helper()
+	out, err := f.tree.Write(func(b *mvcc.Batch) error {
+		_, err := b.Txn(&mvcc.TxnRequest{Success: []mvcc.Op{{Type: mvcc.OpPut, Key: []byte(key)}}})
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return &out.Events[0]
 }
 
 func (f *fixture) etcdDelete(key string) {

@@ -24,7 +24,7 @@ type model struct {
 func (m *model) apply(rev int64, events []mvccpb.Event) {
 	for _, ev := range events {
 		path := string(ev.Kv.Key)
-		if !ValidPath(path) || path == "/" {
+		if !visible(path) || path == "/" {
 			continue
 		}
 		parent, _ := splitPath(path)
@@ -39,8 +39,8 @@ func (m *model) apply(rev int64, events []mvccpb.Event) {
 	}
 }
 
-// scan returns every live key that is a valid path, and each path's
-// children, by brute force.
+// scan returns every live key that is a visible path, and each path's
+// children (with the virtual ones), by brute force.
 func scan(t *testing.T, s *mvcc.Store) (live []string, children map[string][]string) {
 	res, err := s.Range([]byte{0}, []byte{0}, mvcc.RangeOptions{KeysOnly: true})
 	if err != nil {
@@ -49,7 +49,7 @@ func scan(t *testing.T, s *mvcc.Store) (live []string, children map[string][]str
 	children = map[string][]string{}
 	for _, kv := range res.KVs {
 		p := string(kv.Key)
-		if !ValidPath(p) {
+		if !visible(p) {
 			continue
 		}
 		live = append(live, p)
@@ -57,6 +57,9 @@ func scan(t *testing.T, s *mvcc.Store) (live []string, children map[string][]str
 			_, name := splitPath(p)
 			children[parent] = append(children[parent], name)
 		}
+	}
+	for p := range virtualChildren {
+		children[p] = withVirtual(p, children[p])
 	}
 	return live, children
 }
@@ -75,7 +78,7 @@ func runModel(t *testing.T, seed uint64, steps int) {
 	rng := rand.New(rand.NewPCG(seed, 2))
 	f := newFixture(t)
 	m := &model{creations: map[string]int32{}, pzxid: map[string]int64{}}
-	names := []string{"a", "b", "c"}
+	names := []string{"a", "b", "c", "zookeeper"}
 	randPath := func() string {
 		p := ""
 		for range 1 + rng.IntN(3) {
@@ -145,7 +148,7 @@ func runModel(t *testing.T, seed uint64, steps int) {
 func checkModel(t *testing.T, f *fixture, m *model, step int) {
 	t.Helper()
 	live, children := scan(t, f.store)
-	for _, p := range append(live, "/") {
+	for _, p := range append(live, "/", "/zookeeper") {
 		names, st, err := f.tree.Children(p)
 		want := children[p]
 		if err != nil || !slices.Equal(names, want) || st.NumChildren != int32(len(want)) {
@@ -153,6 +156,9 @@ func checkModel(t *testing.T, f *fixture, m *model, step int) {
 		}
 		if st.Cversion != 2*m.creations[p]-st.NumChildren || st.Pzxid != m.pzxid[p] {
 			t.Fatalf("step %d: %s cversion %d pzxid %d, model %d creations, pzxid %d", step, p, st.Cversion, st.Pzxid, m.creations[p], m.pzxid[p])
+		}
+		if virtual(p) {
+			continue
 		}
 		f.tree.mu.RLock()
 		n := f.tree.getLocked(p)
@@ -172,7 +178,7 @@ func checkModel(t *testing.T, f *fixture, m *model, step int) {
 		if !n.live && n.children == 0 && n.path != "/" {
 			t.Fatalf("step %d: stray entry %+v", step, n)
 		}
-		if !n.live && n.children != int32(len(children[n.path])) {
+		if !n.live && n.children+int32(len(virtualChildren[n.path])) != int32(len(children[n.path])) {
 			t.Fatalf("step %d: orphans' parent %s counts %d, has %v", step, n.path, n.children, children[n.path])
 		}
 		return true

@@ -55,11 +55,11 @@ func splitPath(p string) (parent, name string) {
 	return p[:i], p[i+1:]
 }
 
-// parentOf returns the parent of the valid path p, and false when p is the
-// root or not a valid path (a key no ZooKeeper client can see, which
-// therefore is nobody's child).
+// parentOf returns the parent of the path p, and false when p is the root
+// or not visible (a key no ZooKeeper client can see, which therefore is
+// nobody's child).
 func parentOf(p string) (string, bool) {
-	if p == "/" || !ValidPath(p) {
+	if p == "/" || !visible(p) {
 		return "", false
 	}
 	parent, _ := splitPath(p)

@@ -2,6 +2,7 @@ package znode
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 
 	"go.etcd.io/etcd/api/v3/mvccpb"
@@ -46,9 +47,11 @@ func (t *Tree) Children(path string) ([]string, Stat, error) {
 	if err != nil {
 		return nil, Stat{}, err
 	}
-	names := make([]string, 0, n.children)
-	t.walkChildrenLocked(path, func(name string) { names = append(names, name) })
-	return names, makeStat(path, n, &kv), nil
+	names := make([]string, 0, n.children+2)
+	if !virtual(path) {
+		t.walkChildrenLocked(path, func(name string) { names = append(names, name) })
+	}
+	return withVirtual(path, names), makeStat(path, n, &kv), nil
 }
 
 // ACL implements Reader.
@@ -62,23 +65,33 @@ func (t *Tree) ACL(path string) ([]ACL, Stat, error) {
 	return slices.Clone(aclOf(n)), makeStat(path, n, &kv), nil
 }
 
-// AllChildrenNumber implements Reader.
+// AllChildrenNumber implements Reader. The virtual nodes count, and keys in
+// the reserved subtree do not.
 func (t *Tree) AllChildrenNumber(path string) (int, error) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	if _, _, err := t.readLocked(path); err != nil {
 		return 0, err
 	}
+	switch {
+	case path == "/":
+		below := t.countLocked("/\x00", "0") // every key below the root, but not "/" itself
+		hidden := t.countLocked("/zookeeper", "") + t.countLocked("/zookeeper/", "/zookeeper0")
+		return below - hidden + 3, nil
+	case virtual(path):
+		return len(virtualChildren[path]), nil
+	}
 	prefix := childPrefix(path)
-	from := prefix
-	if path == "/" {
-		from = "/\x00" // every key below the root, but not "/" itself
-	}
-	res, err := t.store.Range([]byte(from), []byte(prefixEnd(prefix)), mvcc.RangeOptions{CountOnly: true})
+	return t.countLocked(prefix, prefixEnd(prefix)), nil
+}
+
+// countLocked counts the live keys in etcd's range [key, end).
+func (t *Tree) countLocked(key, end string) int {
+	res, err := t.store.Range([]byte(key), []byte(end), mvcc.RangeOptions{CountOnly: true})
 	if err != nil {
-		return 0, err
+		panic(fmt.Sprintf("znode: count keys: %v", err)) // a read of the current revision cannot fail
 	}
-	return int(res.Count), nil
+	return int(res.Count)
 }
 
 // Ephemerals implements Reader.
@@ -87,7 +100,7 @@ func (t *Tree) Ephemerals(session int64, prefix string) []string {
 	defer t.mu.RUnlock()
 	var paths []string
 	for _, k := range t.leases.Keys(session) {
-		if p := string(k); ValidPath(p) && hasPrefix(p, prefix) {
+		if p := string(k); visible(p) && hasPrefix(p, prefix) {
 			paths = append(paths, p)
 		}
 	}
@@ -111,8 +124,13 @@ func (t *Tree) Allowed(path string, perm int32, auth []ID) error {
 // readLocked returns path's metadata and key: ErrBadArguments for an
 // invalid path, ErrNoNode when there is no such node.
 func (t *Tree) readLocked(path string) (node, mvccpb.KeyValue, error) {
-	if !ValidPath(path) {
+	switch {
+	case !ValidPath(path):
 		return node{}, mvccpb.KeyValue{}, ErrBadArguments
+	case virtual(path):
+		return node{path: path, live: true}, mvccpb.KeyValue{}, nil
+	case reserved(path):
+		return node{}, mvccpb.KeyValue{}, ErrNoNode
 	}
 	res, err := t.store.Range([]byte(path), nil, mvcc.RangeOptions{})
 	if err != nil {
@@ -141,7 +159,7 @@ func (t *Tree) walkChildrenLocked(path string, fn func(name string)) {
 			next[len(next)-1] = '0'
 			return next
 		}
-		if name := string(rest); live && validName(name) {
+		if name := string(rest); live && validName(name) && !(path == "/" && name == "zookeeper") {
 			fn(name)
 		}
 		return nil

@@ -136,7 +136,7 @@ func (t *Tree) rebuildLocked() *btree.BTreeG[node] {
 	}
 	for _, kv := range res.KVs {
 		path := string(kv.Key)
-		if !ValidPath(path) {
+		if !visible(path) {
 			continue
 		}
 		update(path, func(n *node) {

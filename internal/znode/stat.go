@@ -13,7 +13,8 @@ import "go.etcd.io/etcd/api/v3/mvccpb"
 //	aversion        the metadata's ACL version
 //	ephemeralOwner  the key's lease; 0 for container and TTL nodes
 //	dataLength      len(value)
-//	numChildren     the metadata's count of live child keys
+//	numChildren     the metadata's count of live child keys, plus the
+//	                virtual children (reserved.go)
 //	pzxid           the revision of the latest child change, else czxid
 //
 // The root is virtual: czxid and ctime are 0, and its data, version and
@@ -21,11 +22,12 @@ import "go.etcd.io/etcd/api/v3/mvccpb"
 // write, since no put created the root), else empty and 0. int32 fields
 // wrap as ZooKeeper's Java ints do.
 func makeStat(path string, n node, kv *mvccpb.KeyValue) Stat {
+	children := n.children + int32(len(virtualChildren[path]))
 	st := Stat{
 		Czxid: kv.CreateRevision, Mzxid: kv.ModRevision, Ctime: n.ctime, Mtime: n.mtime,
-		Version: version(path, *kv), Cversion: n.cversion*2 - n.children, Aversion: n.aversion,
+		Version: version(path, *kv), Cversion: n.cversion*2 - children, Aversion: n.aversion,
 		EphemeralOwner: ephemeralOwner(n, *kv), DataLength: int32(len(kv.Value)),
-		NumChildren: n.children, Pzxid: n.pzxid,
+		NumChildren: children, Pzxid: n.pzxid,
 	}
 	if path == "/" {
 		st.Czxid, st.Ctime = 0, 0
@@ -33,9 +35,10 @@ func makeStat(path string, n node, kv *mvccpb.KeyValue) Stat {
 	return st
 }
 
-// version returns the node's data version (see makeStat).
+// version returns the node's data version (see makeStat); the virtual
+// nodes have no key and version 0.
 func version(path string, kv mvccpb.KeyValue) int32 {
-	if path == "/" {
+	if path == "/" || virtual(path) {
 		return int32(kv.Version)
 	}
 	return int32(kv.Version - 1)

@@ -224,11 +224,11 @@ func (w *writer) sync() {
 }
 
 // applyEventLocked updates the table for one change of the store at rev.
-// Keys that are not valid paths have no metadata. The root's entry is never
+// Keys that are not visible have no metadata. The root's entry is never
 // reset: the root always exists, and its key holds only its data.
 func (t *Tree) applyEventLocked(ev *mvccpb.Event, rev int64) {
 	path := string(ev.Kv.Key)
-	if !ValidPath(path) {
+	if !visible(path) {
 		return
 	}
 	n := t.getLocked(path)
