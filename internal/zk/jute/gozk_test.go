@@ -171,6 +171,9 @@ func TestGoZookeeperClient(t *testing.T) {
 		s.next(t)
 	})
 	t.Run("reconnect re-authenticates and sets the watches again", func(t *testing.T) {
+		if raceEnabled {
+			t.Skip("go-zookeeper v1.0.4 races on lastZxid when it reconnects (sendSetWatches vs recvLoop, go-zookeeper/zk#35)")
+		}
 		lastZxid := s.zxid.Load()
 		s.dropConns()
 		s.expect(t, &ConnectRequest{LastZxidSeen: lastZxid, TimeOut: fakeTimeout, SessionID: fakeSession, Passwd: fakePasswd})
