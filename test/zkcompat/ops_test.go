@@ -22,10 +22,10 @@ func testCreate(t *testing.T, tg *target) {
 		name     string
 		path     string
 		create   func(path string) (string, error)
-		sequence bool  // the name gets the parent's cversion as a suffix
-		owner    int64 // the Stat's ephemeralOwner; -1 for the session's ID
-		// (ZooKeeper keeps a container or TTL marker in the owner field but
-		// shows clients 0)
+		sequence bool // the name gets the parent's cversion as a suffix
+		// owner is the Stat's ephemeralOwner, -1 for the session's ID;
+		// ZooKeeper keeps a container or TTL marker there but shows 0
+		owner     int64
 		dataBytes int32
 	}{
 		{"persistent", "/create/p", func(p string) (string, error) { return c.Create(p, []byte("data"), zk.FlagPersistent, openACL) }, false, 0, 4},
