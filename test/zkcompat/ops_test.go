@@ -237,6 +237,23 @@ func testReadWrite(t *testing.T, tg *target) {
 	if p, err := c.Sync("/rw/n"); err != nil || p != "/rw/n" {
 		t.Errorf("sync = %q, %v", p, err)
 	}
+
+	// an operation the server does not do is refused with an error code
+	// and the session goes on: ZooKeeper's reconfig is off by default
+	// (RECONFIGDISABLED), a server without it says UNIMPLEMENTED
+	id := c.SessionID()
+	_, err = c.IncrementalReconfig(nil, []string{"3"}, -1)
+	if code := codeOf(err); code != "RECONFIGDISABLED" && code != "UNIMPLEMENTED" {
+		t.Errorf("reconfig: %v, want RECONFIGDISABLED or UNIMPLEMENTED", err)
+	}
+	if _, _, err := c.Get("/rw/n"); err != nil || c.SessionID() != id {
+		t.Errorf("after an unsupported op: get %v, session %#x (was %#x)", err, c.SessionID(), id)
+	}
+	select {
+	case s := <-c.states:
+		t.Errorf("the connection changed state to %v after an unsupported op", s)
+	default:
+	}
 }
 
 // testACL covers getACL/setACL, the world, auth, digest and ip schemes and
