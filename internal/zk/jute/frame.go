@@ -100,9 +100,11 @@ func AppendRequest(b []byte, hdr RequestHeader, req Record) []byte {
 }
 
 // AppendReply appends a reply or notification frame: hdr, then resp
-// unless resp is nil. ZooKeeper sends no body with a non-zero hdr.Err
-// except for multi. A server reuses b across replies
-// (b = AppendReply(b[:0], ...)) and writes it once per batch.
+// unless resp is nil. ZooKeeper sends no body with a non-zero hdr.Err (a
+// failed multi is answered with CodeOK and the errors in its
+// MultiResponse). A server reuses b across replies
+// (b = AppendReply(b[:0], ...)) and writes it once per batch; resp does
+// not escape if the caller reuses it too.
 func AppendReply(b []byte, hdr ReplyHeader, resp Record) []byte {
 	start, b := beginFrame(b)
 	return endFrame(appendBody(hdr.Append(b), resp), start)
