@@ -22,7 +22,7 @@ func testCreate(t *testing.T, tg *target) {
 		name     string
 		path     string
 		create   func(path string) (string, error)
-		sequence bool // the name gets the parent's cversion as a suffix
+		sequence bool // the name gets a suffix: how many children the parent has had
 		// owner is the Stat's ephemeralOwner, -1 for the session's ID;
 		// ZooKeeper keeps a container or TTL marker there but shows 0
 		owner     int64
@@ -46,7 +46,9 @@ func testCreate(t *testing.T, tg *target) {
 			parent := mustStat(t, c, "/create")
 			want := tc.path
 			if tc.sequence {
-				want = fmt.Sprintf("%s%010d", tc.path, parent.Cversion)
+				// the suffix counts the parent's child creates; the cversion
+				// clients see also counts deletes: creates*2 - live children
+				want = fmt.Sprintf("%s%010d", tc.path, (parent.Cversion+parent.NumChildren)/2)
 			}
 			got, err := tc.create(tc.path)
 			if err != nil || got != want {
