@@ -97,6 +97,15 @@ func startZooKeeper(t *testing.T) *target {
 // zkFlag is the `concord serve` flag the ZooKeeper front end listens on.
 const zkFlag = "--listen-zk-addr"
 
+// concordZKSettings give Concord the session limits and connection limit
+// of the ZooKeeper ensemble above: sessions of 1 s to 10 s (tickTime 500),
+// no limit of connections from one address (maxClientCnxns=0).
+var concordZKSettings = []string{
+	"--zk-min-session-timeout", "1000",
+	"--zk-max-session-timeout", "10000",
+	"--zk-max-client-cnxns", "0",
+}
+
 // startConcord starts three `concord serve` processes, each serving the
 // ZooKeeper protocol on a port of its own, or skips t when the binary has no
 // ZooKeeper front end yet.
@@ -109,19 +118,25 @@ func startConcord(t *testing.T) *target {
 	}
 	const n = 3
 	ports := cluster.FreePorts(t, n)
-	p := cluster.NewProcesses(t, n)
+	p := cluster.NewProcesses(t, n, concordZKSettings...)
 	servers := make([]string, n)
 	for i := range n {
 		servers[i] = fmt.Sprintf("127.0.0.1:%d", ports[i])
 		p.SetFlags(i, zkFlag, servers[i])
 	}
 	p.StartAll(30 * time.Second)
-	for _, s := range servers {
+	for i, s := range servers {
 		if err := waitSession(s, 30*time.Second); err != nil {
-			t.Fatalf("concord ZooKeeper front end at %s: %v", s, err)
+			t.Fatalf("concord ZooKeeper front end of member %d at %s: %v; its log ends:\n%s", i, s, err, lastLines(p.Log(i), 40))
 		}
 	}
 	return &target{kind: concordKind, servers: servers}
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // hasFlag reports whether `bin serve --help` lists flag.
