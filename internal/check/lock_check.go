@@ -62,16 +62,24 @@ func checkLock(l lockLog) ([]string, int) {
 	for _, k := range l.Keys {
 		tokens[k.Token] = k
 	}
-	acquired := map[int64]int64{} // token -> earliest Acquired (a session may re-take its own key)
+	// A session whose Unlock failed takes its own key again, so several
+	// holds may share a token: the first grant starts the critical
+	// section, and any write of the token not rejected may have landed.
+	type hold struct {
+		acquired int64
+		mayWrite bool
+	}
+	holds := map[int64]hold{}
 	for _, h := range l.Holders {
-		if a, ok := acquired[h.Token]; !ok || h.Acquired < a {
-			acquired[h.Token] = h.Acquired
+		if old, ok := holds[h.Token]; ok {
+			holds[h.Token] = hold{min(old.acquired, h.Acquired), old.mayWrite || h.Write != failed}
+		} else {
+			holds[h.Token] = hold{h.Acquired, h.Write != failed}
 		}
 	}
 	written := map[tokenWrite]bool{}
-	byToken := map[int64]bool{}
 	for i, wr := range l.Writes {
-		written[wr], byToken[wr.Token] = true, true
+		written[wr] = true
 		if i > 0 && wr.Token <= l.Writes[i-1].Token {
 			r.add("stale token %d accepted at revision %d after token %d at revision %d", wr.Token, wr.Rev, l.Writes[i-1].Token, l.Writes[i-1].Rev)
 		}
@@ -79,7 +87,7 @@ func checkLock(l lockLog) ([]string, int) {
 			continue
 		}
 		k, ok := tokens[wr.Token]
-		a, held := acquired[wr.Token]
+		h, held := holds[wr.Token]
 		switch {
 		case !ok:
 			r.add("token %d accepted at revision %d, but no lock key was created at revision %d", wr.Token, wr.Rev, wr.Token)
@@ -87,18 +95,17 @@ func checkLock(l lockLog) ([]string, int) {
 			r.add("token %d accepted at revision %d, after its lock key was deleted at revision %d", wr.Token, wr.Rev, k.Deleted)
 		case !held:
 			r.add("token %d accepted at revision %d, but no client was told it held the lock", wr.Token, wr.Rev)
-		case wr.Rev < a:
-			r.add("token %d accepted at revision %d, before its holder acquired the lock at revision %d", wr.Token, wr.Rev, a)
+		case wr.Rev < h.acquired:
+			r.add("token %d accepted at revision %d, before its holder acquired the lock at revision %d", wr.Token, wr.Rev, h.acquired)
+		case !h.mayWrite:
+			r.add("token %d accepted at revision %d, but its write was rejected", wr.Token, wr.Rev)
 		}
 	}
 	lost := 0
 	for _, h := range l.Holders {
-		switch {
-		case h.Write == acked && !written[tokenWrite{Rev: h.WriteRev, Token: h.Token}]:
+		if h.Write == acked && !written[tokenWrite{Rev: h.WriteRev, Token: h.Token}] {
 			lost++
 			r.add("acknowledged write of token %d at revision %d is not in the guarded key's history", h.Token, h.WriteRev)
-		case h.Write == failed && byToken[h.Token]:
-			r.add("rejected write of token %d is in the guarded key's history", h.Token)
 		}
 	}
 	return r.violations(), lost

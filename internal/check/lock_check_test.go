@@ -52,6 +52,15 @@ func TestCheckLock(t *testing.T) {
 		{"acknowledged write lost", func(l *lockLog) { l.Writes = l.Writes[:2] },
 			[]string{"acknowledged write of token 13 at revision 16 is not in the guarded key's history"}, 1},
 		{"rejected write applied", func(l *lockLog) { l.Writes = append(l.Writes, tokenWrite{Rev: 18, Token: 18}) },
-			[]string{"rejected write of token 18"}, 0},
+			[]string{"token 18 accepted at revision 18, but its write was rejected"}, 0},
+		{"key taken again by its session", func(l *lockLog) {
+			// C's first write timed out but landed; its Unlock failed, so
+			// its session took the same key again and the second write,
+			// with the same token, was rejected.
+			l.Holders[2].Write = unknown
+			l.Holders = append(l.Holders, lockHolder{Token: 18, Acquired: 19, Write: failed})
+			l.Keys[2].Deleted = 20
+			l.Writes = append(l.Writes, tokenWrite{Rev: 18, Token: 18})
+		}, nil, 0},
 	})
 }
