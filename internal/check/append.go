@@ -10,9 +10,16 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// appendKeys is how many keys the append workload extends; few keys mean
-// contention, which is what makes the read-modify-write interesting.
-const appendKeys = 3
+const (
+	// appendKeys is how many keys the append workload extends at a time;
+	// few keys mean contention, which is what makes the read-modify-write
+	// interesting.
+	appendKeys = 3
+	// appendMax is how many elements a key takes before its slot moves on
+	// to a fresh key. It bounds the values, and so the store's history of
+	// them, which would otherwise grow with the square of the run's length.
+	appendMax = 64
+)
 
 // appendWorkload has each worker read a key and, in a transaction that
 // only succeeds if the key's mod_revision is still the one read, write it
@@ -37,7 +44,10 @@ func NewAppend(prefix string, seed uint64) Workload {
 
 func (w *appendWorkload) Name() string { return "append" }
 
-func (w *appendWorkload) key(i int) string { return fmt.Sprintf("%sk%d", w.prefix, i) }
+// key is slot's key of generation gen.
+func (w *appendWorkload) key(slot, gen int) string {
+	return fmt.Sprintf("%sk%d.%d", w.prefix, slot, gen)
+}
 
 // Run starts two workers per client after clearing the prefix.
 func (w *appendWorkload) Run(ctx context.Context, clients []*clientv3.Client) {
@@ -54,28 +64,42 @@ func (w *appendWorkload) Run(ctx context.Context, clients []*clientv3.Client) {
 	wg.Wait()
 }
 
+// worker appends to random slots; it moves a slot to its next key when it
+// finds the current one full.
 func (w *appendWorkload) worker(ctx context.Context, cli *clientv3.Client, id int) {
 	rng := rand.New(rand.NewPCG(w.seed, uint64(id)))
+	gens := make([]int, appendKeys)
 	for seq := 0; ctx.Err() == nil; seq++ {
-		w.appendOnce(ctx, cli, w.key(rng.IntN(appendKeys)), fmt.Sprintf("%d.%d", id, seq))
+		slot := rng.IntN(appendKeys)
+		if full := w.appendOnce(ctx, cli, w.key(slot, gens[slot]), fmt.Sprintf("%d.%d", id, seq)); full {
+			gens[slot]++
+		}
 	}
 }
 
-// appendOnce reads key and tries to append elem to it.
-func (w *appendWorkload) appendOnce(ctx context.Context, cli *clientv3.Client, key, elem string) {
+// appendOnce reads key and tries to append elem to it, unless it holds
+// appendMax elements already: then it reports the key full.
+func (w *appendWorkload) appendOnce(ctx context.Context, cli *clientv3.Client, key, elem string) (full bool) {
 	ctx, cancel := opContext(ctx)
 	defer cancel()
 	call := w.clock.now()
 	resp, err := cli.Get(ctx, key)
 	if err != nil {
-		return
+		return false
 	}
 	var cur string
 	var mod int64
 	if len(resp.Kvs) > 0 {
 		cur, mod = string(resp.Kvs[0].Value), resp.Kvs[0].ModRevision
 	}
-	read := readOf(key, call, w.clock.now(), strings.Fields(cur))
+	elems := strings.Fields(cur)
+	read := readOf(key, call, w.clock.now(), elems)
+	w.mu.Lock()
+	w.log.Reads = append(w.log.Reads, read)
+	w.mu.Unlock()
+	if len(elems) >= appendMax {
+		return true
+	}
 	op := appendOp{Key: key, Elem: elem, Call: w.clock.now()}
 	tr, err := cli.Txn(ctx).
 		If(clientv3.Compare(clientv3.ModRevision(key), "=", mod)).
@@ -84,9 +108,9 @@ func (w *appendWorkload) appendOnce(ctx context.Context, cli *clientv3.Client, k
 	op.Return = w.clock.now()
 	op.Outcome = txnOutcome(tr, err)
 	w.mu.Lock()
-	w.log.Reads = append(w.log.Reads, read)
 	w.log.Appends = append(w.log.Appends, op)
 	w.mu.Unlock()
+	return false
 }
 
 // Check reads the final values and judges the log against them.
@@ -98,14 +122,20 @@ func (w *appendWorkload) Check(ctx context.Context, cli *clientv3.Client, dir st
 	if w.startErr != nil {
 		return v, w.startErr
 	}
+	// Every append was preceded by a read of its key, so the reads name
+	// every key an append may have touched.
 	w.log.Final = map[string][]string{}
-	for i := range appendKeys {
-		resp, err := cli.Get(ctx, w.key(i))
-		if err != nil {
-			return v, fmt.Errorf("check: read final value of %s: %w", w.key(i), err)
+	for _, rd := range w.log.Reads {
+		if _, done := w.log.Final[rd.Key]; done {
+			continue
 		}
+		resp, err := cli.Get(ctx, rd.Key)
+		if err != nil {
+			return v, fmt.Errorf("check: read final value of %s: %w", rd.Key, err)
+		}
+		w.log.Final[rd.Key] = nil
 		if len(resp.Kvs) > 0 {
-			w.log.Final[w.key(i)] = strings.Fields(string(resp.Kvs[0].Value))
+			w.log.Final[rd.Key] = strings.Fields(string(resp.Kvs[0].Value))
 		}
 	}
 	v.Violations, v.Lost = checkAppends(w.log)
