@@ -45,7 +45,7 @@ func TestConcordCluster(t *testing.T) {
 			cl.Stop()
 		}
 	}()
-	if len(cl.EtcdEndpoints) != 3 || len(cl.ZKServers) != 0 || len(cl.PIDs()) != 3 {
+	if len(cl.EtcdEndpoints) != 3 || len(cl.ZKServers) != 3 || len(cl.PIDs()) != 3 {
 		t.Fatalf("cluster = %+v", cl)
 	}
 	if _, err := cl.Leader(ctx); err != nil {

@@ -36,12 +36,14 @@ func serve(args []string) error {
 	fs.DurationVar(&cfg.WatchProgressInterval, "watch-progress-notify-interval", cfg.WatchProgressInterval, "period of progress notifications to watchers that ask for them")
 	peerDial := fs.String("peer-dial-addr", "", "for fault testing: name=host:port,... dials those members at these addresses (a proxy) instead of their advertised peer URLs")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	zkParsed := zkFlags(fs, &cfg.ZK)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	zkParsed()
 	cfg.ListenClientURLs = splitList(*listenClient)
 	cfg.AdvertiseClientURLs = splitList(*advertiseClient)
 	cfg.ListenPeerURLs = splitList(*listenPeer)

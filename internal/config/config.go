@@ -89,6 +89,9 @@ type Config struct {
 	// member-to-member link at a proxy it controls this way; member IDs,
 	// which derive from the advertised URLs, are unchanged.
 	PeerDialAddrs map[string]string
+
+	// ZK configures the ZooKeeper protocol front end (zookeeper.go).
+	ZK ZooKeeper
 }
 
 // Default returns the configuration of `concord serve` with no flags: a
@@ -110,6 +113,7 @@ func Default() Config {
 		MaxTxnOps:              DefaultMaxTxnOps,
 		RequestTimeout:         DefaultRequestTimeout,
 		WatchProgressInterval:  10 * time.Minute,
+		ZK:                     DefaultZooKeeper(),
 	}
 }
 
@@ -168,6 +172,9 @@ func (c *Config) Validate() error {
 	}
 	if !sameSet(urls, c.PeerURLs()) {
 		return fmt.Errorf("config: --initial-cluster lists %q as %v but its advertised peer URLs are %v", c.Name, urls, c.PeerURLs())
+	}
+	if err := c.ZK.validate(c.MaxRequestBytes); err != nil {
+		return err
 	}
 	for name := range c.PeerDialAddrs {
 		if _, ok := c.InitialCluster[name]; !ok {

@@ -8,6 +8,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -33,6 +34,7 @@ import (
 	"github.com/concordkv/concord/internal/transport"
 	"github.com/concordkv/concord/internal/wal"
 	"github.com/concordkv/concord/internal/watch"
+	"github.com/concordkv/concord/internal/zk"
 )
 
 // Options are the parts of a member that are not configuration: seams for
@@ -64,6 +66,8 @@ type Server struct {
 	grpc        *grpc.Server
 	peerLn      net.Listener
 	clientLns   []net.Listener
+	zk          *zk.Server // nil when --listen-zk-addr is empty
+	zkLn        net.Listener
 
 	stopc    chan struct{}
 	ctx      context.Context // cancelled by shutdown
@@ -168,6 +172,9 @@ func New(cfg config.Config, opts Options) (_ *Server, err error) {
 	etcdapi.RegisterRecipes(s.grpc, s.self)
 	etcdapi.RegisterLease(s.grpc, s)
 	etcdapi.RegisterWatch(s.grpc, s.hub, s, etcdapi.WatchConfig{ProgressInterval: cfg.WatchProgressInterval, MaxResponseBytes: cfg.MaxRequestBytes + config.GRPCOverheadBytes})
+	if err := s.listenZK(); err != nil {
+		return nil, err
+	}
 	s.serve()
 	s.log.Info("member started", "id", fmt.Sprintf("%x", info.MemberID), "cluster", fmt.Sprintf("%x", info.ClusterID),
 		"client", cfg.ListenClientURLs, "peer", cfg.ListenPeerURLs)
@@ -203,6 +210,45 @@ func (s *Server) closeListeners() {
 	for _, ln := range s.clientLns {
 		ln.Close()
 	}
+	if s.zkLn != nil {
+		s.zkLn.Close()
+	}
+}
+
+// listenZK binds the ZooKeeper front end's listener, if configured. It is
+// bound once the member has recovered, so a member that cannot start
+// fails for that reason first.
+func (s *Server) listenZK() error {
+	if s.cfg.ZK.ListenAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", s.cfg.ZK.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("server: listen for ZooKeeper clients on %s: %w", s.cfg.ZK.ListenAddr, err)
+	}
+	s.zkLn = ln
+	s.zk = zk.New(s.cfg.ZK, s.ZooKeeper(), zkMember{s}, s.log)
+	return nil
+}
+
+var _ zk.Backend = (*ZooKeeper)(nil)
+
+// zkMember tells the ZooKeeper four-letter words about the member.
+type zkMember struct{ s *Server }
+
+func (m zkMember) Status() zk.MemberStatus {
+	st := m.s.node.Status()
+	out := zk.MemberStatus{Members: len(m.s.Members()), ID: m.s.info.MemberID, DataDir: m.s.cfg.DataDir}
+	switch {
+	case st.Lead == 0:
+	case out.Members == 1:
+		out.Mode = "standalone"
+	case st.State == raft.StateLeader:
+		out.Mode = "leader"
+	default:
+		out.Mode = "follower"
+	}
+	return out
 }
 
 // serve starts the goroutines that accept peers and clients, publish this
@@ -218,6 +264,13 @@ func (s *Server) serve() {
 		s.wg.Go(func() {
 			if err := s.grpc.Serve(ln); err != nil {
 				s.log.Error("client API stopped", "addr", ln.Addr(), "err", err)
+			}
+		})
+	}
+	if s.zk != nil {
+		s.wg.Go(func() {
+			if err := s.zk.Serve(s.zkLn); err != nil && !errors.Is(err, zk.ErrClosed) {
+				s.log.Error("ZooKeeper front end stopped", "err", err)
 			}
 		})
 	}
@@ -271,6 +324,9 @@ func (s *Server) shutdown() {
 		s.self.Close()
 		s.leaderConn.close()
 		s.grpc.Stop()
+		if s.zk != nil {
+			s.zk.Close()
+		}
 		s.transport.Close()
 		s.closeListeners()
 	})

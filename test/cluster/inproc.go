@@ -68,6 +68,7 @@ func (c *InProc) config(i int) config.Config {
 	u := c.urls[i]
 	cfg.Name, cfg.DataDir = u.name, c.dirs[i]
 	cfg.ListenClientURLs, cfg.ListenPeerURLs = []string{u.client}, []string{u.peer}
+	cfg.ZK.ListenAddr = u.zk
 	cfg.InitialCluster = map[string][]string{}
 	for _, o := range c.urls {
 		cfg.InitialCluster[o.name] = []string{o.peer}
@@ -144,6 +145,9 @@ func (c *InProc) IDs(members ...int) []uint64 {
 	}
 	return out
 }
+
+// ZKAddr returns member i's ZooKeeper client address (host:port).
+func (c *InProc) ZKAddr(i int) string { return c.urls[i].zk }
 
 // Size is the number of members.
 func (c *InProc) Size() int { return len(c.urls) }

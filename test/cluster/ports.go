@@ -33,19 +33,21 @@ func FreePorts(t testing.TB, n int) []int {
 	return ports
 }
 
-// memberURLs names the client and peer URLs of member i.
+// memberURLs names the client and peer URLs of member i, and the address
+// of its ZooKeeper front end (members on one host need a port each).
 type memberURLs struct {
-	name, client, peer string
+	name, client, peer, zk string
 }
 
 func allocate(t testing.TB, n int) []memberURLs {
-	ports := FreePorts(t, 2*n)
+	ports := FreePorts(t, 3*n)
 	out := make([]memberURLs, n)
 	for i := range out {
 		out[i] = memberURLs{
 			name:   fmt.Sprintf("m%d", i),
-			client: fmt.Sprintf("http://127.0.0.1:%d", ports[2*i]),
-			peer:   fmt.Sprintf("http://127.0.0.1:%d", ports[2*i+1]),
+			client: fmt.Sprintf("http://127.0.0.1:%d", ports[3*i]),
+			peer:   fmt.Sprintf("http://127.0.0.1:%d", ports[3*i+1]),
+			zk:     fmt.Sprintf("127.0.0.1:%d", ports[3*i+2]),
 		}
 	}
 	return out

@@ -132,7 +132,7 @@ func (p *Process) Start(i int) {
 	u := p.urls[i]
 	args := append([]string{"serve",
 		"--name", u.name, "--data-dir", p.dirs[i],
-		"--listen-client-urls", u.client, "--listen-peer-urls", u.peer,
+		"--listen-client-urls", u.client, "--listen-peer-urls", u.peer, "--listen-zk-addr", u.zk,
 		"--initial-cluster", p.cluster, "--initial-cluster-token", "test",
 	}, p.extra...)
 	args = append(args, p.flags[i]...)
@@ -236,6 +236,18 @@ func (p *Process) Running(i int) bool {
 
 // Endpoint returns member i's client address (host:port).
 func (p *Process) Endpoint(i int) string { return strings.TrimPrefix(p.urls[i].client, "http://") }
+
+// ZKAddr returns member i's ZooKeeper client address (host:port).
+func (p *Process) ZKAddr(i int) string { return p.urls[i].zk }
+
+// ZKAddrs returns every member's ZooKeeper client address.
+func (p *Process) ZKAddrs() []string {
+	out := make([]string, len(p.urls))
+	for i := range p.urls {
+		out[i] = p.ZKAddr(i)
+	}
+	return out
+}
 
 // Size is the number of members.
 func (p *Process) Size() int { return len(p.urls) }
