@@ -52,6 +52,9 @@ func runCheck(args []string) error {
 		return err
 	}
 	defer closeAll(clients)
+	if err := reachable(clients, eps); err != nil {
+		return err
+	}
 	judgeCli, err := connect(eps)
 	if err != nil {
 		return err
@@ -88,6 +91,27 @@ func connectEach(endpoints []string) ([]*clientv3.Client, error) {
 		clients = append(clients, cli)
 	}
 	return clients, nil
+}
+
+// reachable asks every endpoint for its status, so that a mistyped
+// endpoint is reported now rather than after the run. A member that is
+// down is only warned about (the workloads ride it out); none reachable is
+// an error.
+func reachable(clients []*clientv3.Client, endpoints []string) error {
+	var errs []error
+	for i, cli := range clients {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := cli.Status(ctx, endpoints[i])
+		cancel()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("endpoint %s: %w", endpoints[i], err))
+			fmt.Fprintf(os.Stderr, "concord check: warning: %v\n", errs[len(errs)-1])
+		}
+	}
+	if len(errs) == len(clients) {
+		return fmt.Errorf("no endpoint reachable: %w", errors.Join(errs...))
+	}
+	return nil
 }
 
 func closeAll(clients []*clientv3.Client) {
