@@ -17,6 +17,9 @@ type Workload interface {
 	// them. Clients may be bound to single members. It returns only after
 	// every goroutine it started has stopped. Errors from operations are
 	// recorded (as failed or unknown outcomes), never returned.
+	// Operations in flight when ctx ends are waited for (each bounded by
+	// about a second), and the watch workload gives its watchers up to 5 s
+	// to catch up, so Run may return a few seconds after ctx is done.
 	Run(ctx context.Context, clients []*clientv3.Client)
 	// Check judges what Run recorded. It is called once, after Run returned
 	// and the cluster healed; cli reads the final state (linearizably). On a
