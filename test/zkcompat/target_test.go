@@ -2,7 +2,6 @@ package zkcompat
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -107,8 +106,9 @@ var concordZKSettings = []string{
 }
 
 // startConcord starts three `concord serve` processes, each serving the
-// ZooKeeper protocol on a port of its own, or skips t when the binary has no
-// ZooKeeper front end yet.
+// ZooKeeper protocol on a port of its own (test/cluster gives each member
+// --listen-zk-addr), or skips t when the binary has no ZooKeeper front end
+// yet.
 func startConcord(t *testing.T) *target {
 	t.Helper()
 	bin := cluster.Binary(t)
@@ -116,15 +116,8 @@ func startConcord(t *testing.T) *target {
 		t.Skipf("ZooKeeper front end not built yet (no %s in `concord serve --help`); %s=%s runs these tests against real ZooKeeper",
 			zkFlag, targetEnv, zookeeperKind)
 	}
-	const n = 3
-	ports := cluster.FreePorts(t, n)
-	p := cluster.NewProcesses(t, n, concordZKSettings...)
-	servers := make([]string, n)
-	for i := range n {
-		servers[i] = fmt.Sprintf("127.0.0.1:%d", ports[i])
-		p.SetFlags(i, zkFlag, servers[i])
-	}
-	p.StartAll(30 * time.Second)
+	p := cluster.StartProcesses(t, 3, concordZKSettings...) // each member on a ZooKeeper port of its own
+	servers := p.ZKAddrs()
 	for i, s := range servers {
 		if err := waitSession(s, 30*time.Second); err != nil {
 			t.Fatalf("concord ZooKeeper front end of member %d at %s: %v; its log ends:\n%s", i, s, err, lastLines(p.Log(i), 40))
