@@ -60,6 +60,21 @@ func catalog() []*Workload {
 			etcd: newEtcdWatch,
 		},
 		{
+			Name: "zk-create", Title: "ZooKeeper create 256 B, 64 clients / 8 conns", Clients: 64, Conns: 8,
+			Note: "a new persistent node per operation, every client under one parent",
+			zk:   newZKCreate,
+		},
+		{
+			Name: "zk-setdata", Title: "ZooKeeper setData 256 B, 64 clients / 8 conns", Clients: 64, Conns: 8,
+			Note: "random node of 1 000; put-64 in ZooKeeper's protocol, so Concord answers it through its ZooKeeper front end",
+			zk:   newZKPut,
+		},
+		{
+			Name: "zk-getdata", Title: "ZooKeeper getData, 64 clients / 8 conns", Clients: 64, Conns: 8,
+			Note: "random node of 1 000, answered by the member connected to (ZooKeeper's sequential consistency)",
+			zk:   newZKGet(false),
+		},
+		{
 			Name: "zk-crud", Title: "ZooKeeper create / getData / setData / delete, 64 clients", Clients: 64, Conns: 8,
 			Note: "each of the four calls is one operation",
 			zk:   newZKCRUD,
