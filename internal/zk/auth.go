@@ -2,11 +2,13 @@ package zk
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
 	"slices"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/concordkv/concord/internal/lease"
 	"github.com/concordkv/concord/internal/zk/jute"
@@ -41,10 +43,14 @@ func digestID(auth []byte) string {
 }
 
 // whoAmI lists the connection's identities as ZooKeeper's providers name
-// them: the ip address, and the user of each digest identity.
+// them (the ip address, and the user of each digest identity), in the
+// order ZooKeeper lists them: its connections keep them in a set backed
+// by a java.util.concurrent.ConcurrentHashMap, whose order zkCli users
+// see.
 func (c *conn) whoAmI() reply {
-	infos := make([]jute.ClientInfo, 0, len(c.auth))
-	for _, id := range c.auth {
+	ids := javaSetOrder(c.auth)
+	infos := make([]jute.ClientInfo, 0, len(ids))
+	for _, id := range ids {
 		user := id.ID
 		if id.Scheme == "digest" {
 			user, _, _ = strings.Cut(id.ID, ":")
@@ -52,6 +58,34 @@ func (c *conn) whoAmI() reply {
 		infos = append(infos, jute.ClientInfo{AuthScheme: id.Scheme, User: user})
 	}
 	return reply{zxid: c.lastZxid.Load(), body: &jute.WhoAmIResponse{ClientInfo: infos}}
+}
+
+// javaSetOrder returns ids (in insertion order) in the iteration order of
+// a ConcurrentHashMap holding them as org.apache.zookeeper.data.Id keys:
+// by bin, the bin being the spread hash modulo the table size (16,
+// doubled whenever three quarters are used), and in insertion order
+// within a bin.
+func javaSetOrder(ids []znode.ID) []znode.ID {
+	n := uint32(16)
+	for uint32(len(ids)) > n/4*3 {
+		n *= 2
+	}
+	bin := func(id znode.ID) uint32 {
+		h := uint32(37*(37*17+javaHash(id.Scheme)) + javaHash(id.ID)) // Id.hashCode, jute's
+		return (h ^ h>>16) & 0x7fffffff & (n - 1)
+	}
+	out := slices.Clone(ids)
+	slices.SortStableFunc(out, func(a, b znode.ID) int { return cmp.Compare(bin(a), bin(b)) })
+	return out
+}
+
+// javaHash is java.lang.String.hashCode: over UTF-16 code units.
+func javaHash(s string) int32 {
+	var h int32
+	for _, u := range utf16.Encode([]rune(s)) {
+		h = 31*h + int32(u)
+	}
+	return h
 }
 
 // closeSession ends the session: its lease is revoked, deleting its

@@ -1,8 +1,10 @@
 package zk
 
 import (
+	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/concordkv/concord/internal/zk/jute"
 	"github.com/concordkv/concord/internal/znode"
@@ -11,17 +13,40 @@ import (
 // readTries bounds the attempts to read at one revision.
 const readTries = 3
 
-// read runs fn, which reads through rd, and returns the revision its reads
-// saw. The Reader does not report it, so read takes the revision before
-// and after and tries again when a write came in between; after readTries
-// it returns the earlier one, which at worst makes a watch fire for a
-// change the read already showed. fn may run more than once.
-func (c *conn) read(fn func(rd znode.Reader)) int64 {
+// missSyncTimeout bounds the ReadIndex round a read that found no node
+// makes before answering so.
+const missSyncTimeout = time.Second
+
+// read runs fn, which reads through rd and returns its error, and returns
+// the revision its reads saw. The Reader does not report it, so read takes
+// the revision before and after and tries again when a write came in
+// between; after readTries it returns the earlier one, which at worst
+// makes a watch fire for a change the read already showed.
+//
+// When fn finds no node (NONODE), read first makes sure this member has
+// caught up with the leader's commit point (a ReadIndex round) and reads
+// again: a node whose creation was acknowledged to any client before the
+// read began is never reported missing, though this member's followers
+// apply writes a disk sync later than the one that acknowledged them. If
+// the round fails, the local answer stands (ZooKeeper's sequential
+// consistency allows it). fn may run more than once.
+func (c *conn) read(fn func(rd znode.Reader) error) int64 {
 	rd := c.s.b.Reader()
+	synced := false
 	for try := 1; ; try++ {
 		before := rd.Rev()
-		fn(rd)
-		if rd.Rev() == before || try == readTries {
+		err := fn(rd)
+		if !synced && errors.Is(err, znode.ErrNoNode) {
+			synced = true
+			ctx, cancel := context.WithTimeout(c.ctx, missSyncTimeout)
+			caughtUp := c.s.b.Sync(ctx) == nil
+			cancel()
+			if caughtUp {
+				try = 0
+				continue
+			}
+		}
+		if rd.Rev() == before || try >= readTries {
 			return before
 		}
 	}
@@ -47,7 +72,7 @@ func watchNeeds(watch bool, typ watchType, path string) []feed {
 // readWith runs a read that may set watches needing feeds: the feeds are
 // started first (beginWatches). It returns the revision the read saw, or
 // the error that refused the watches.
-func (c *conn) readWith(feeds []feed, fn func(rd znode.Reader)) (int64, error) {
+func (c *conn) readWith(feeds []feed, fn func(rd znode.Reader) error) (int64, error) {
 	if len(feeds) > 0 {
 		if err := c.beginWatches(feeds); err != nil {
 			return 0, err
@@ -62,7 +87,10 @@ func (c *conn) exists(q *jute.ExistsRequest) reply {
 	}
 	var st znode.Stat
 	var err error
-	at, werr := c.readWith(watchNeeds(q.Watch, watchData, q.Path), func(rd znode.Reader) { st, err = rd.Exists(q.Path) })
+	at, werr := c.readWith(watchNeeds(q.Watch, watchData, q.Path), func(rd znode.Reader) error {
+		st, err = rd.Exists(q.Path)
+		return readErr(err)
+	})
 	if werr != nil {
 		return c.answer(werr)
 	}
@@ -86,8 +114,9 @@ func (c *conn) getData(q *jute.GetDataRequest) reply {
 	var data []byte
 	var st znode.Stat
 	var err error
-	at, werr := c.readWith(watchNeeds(q.Watch, watchData, q.Path), func(rd znode.Reader) {
+	at, werr := c.readWith(watchNeeds(q.Watch, watchData, q.Path), func(rd znode.Reader) error {
 		data, st, err = c.readData(rd, q.Path)
+		return err
 	})
 	if werr != nil {
 		return c.answer(werr)
@@ -125,8 +154,9 @@ func (c *conn) getChildren(q *jute.PathWatchRequest, withStat bool) reply {
 	var children []string
 	var st znode.Stat
 	var err error
-	at, werr := c.readWith(watchNeeds(q.Watch, watchChild, q.Path), func(rd znode.Reader) {
+	at, werr := c.readWith(watchNeeds(q.Watch, watchChild, q.Path), func(rd znode.Reader) error {
 		children, st, err = c.readChildren(rd, q.Path)
+		return err
 	})
 	if werr != nil {
 		return c.answer(werr)
@@ -153,11 +183,12 @@ func (c *conn) getACL(q *jute.GetACLRequest) reply {
 	var st znode.Stat
 	var err error
 	admin := false
-	at := c.read(func(rd znode.Reader) {
+	at := c.read(func(rd znode.Reader) error {
 		if err = rd.Allowed(q.Path, znode.PermRead|znode.PermAdmin, c.auth); err == nil {
 			acl, st, err = rd.ACL(q.Path)
 			admin = rd.Allowed(q.Path, znode.PermAdmin, c.auth) == nil
 		}
+		return readErr(err)
 	})
 	rep := reply{zxid: at, err: readErr(err)}
 	if rep.err == nil {
@@ -169,10 +200,11 @@ func (c *conn) getACL(q *jute.GetACLRequest) reply {
 func (c *conn) allChildrenNumber(q *jute.GetAllChildrenNumberRequest) reply {
 	var n int
 	var err error
-	at := c.read(func(rd znode.Reader) {
+	at := c.read(func(rd znode.Reader) error {
 		if err = rd.Allowed(q.Path, znode.PermRead, c.auth); err == nil {
 			n, err = rd.AllChildrenNumber(q.Path)
 		}
+		return readErr(err)
 	})
 	rep := reply{zxid: at, err: readErr(err)}
 	if rep.err == nil {
@@ -189,7 +221,10 @@ func (c *conn) ephemerals(q *jute.GetEphemeralsRequest) reply {
 		prefix = ""
 	}
 	var paths []string
-	at := c.read(func(rd znode.Reader) { paths = rd.Ephemerals(c.session, prefix) })
+	at := c.read(func(rd znode.Reader) error {
+		paths = rd.Ephemerals(c.session, prefix)
+		return nil
+	})
 	return reply{zxid: at, body: &jute.GetEphemeralsResponse{Ephemerals: paths}}
 }
 
@@ -207,15 +242,20 @@ func (c *conn) multiRead(q *jute.MultiReadRequest) reply {
 	}
 	resp := &jute.MultiResponse{Results: make([]jute.OpResult, len(q.Ops))}
 	var adds []watchAdd
-	at, werr := c.readWith(needs, func(rd znode.Reader) {
+	at, werr := c.readWith(needs, func(rd znode.Reader) error {
 		adds = adds[:0]
+		var missing error
 		for i, op := range q.Ops {
 			var add watchAdd
 			resp.Results[i], add = c.readOp(rd, op)
 			if add.path != "" {
 				adds = append(adds, add)
 			}
+			if resp.Results[i].Err == jute.CodeNoNode {
+				missing = znode.ErrNoNode
+			}
 		}
+		return missing
 	})
 	if werr != nil {
 		return c.answer(werr)

@@ -19,7 +19,7 @@ func (c *conn) addWatch(q *jute.AddWatchRequest) reply {
 	if !znode.ValidPath(q.Path) {
 		return c.answer(znode.ErrBadArguments)
 	}
-	at, err := c.readWith(typ.feeds(q.Path), func(rd znode.Reader) {})
+	at, err := c.readWith(typ.feeds(q.Path), func(znode.Reader) error { return nil })
 	if err != nil {
 		return c.answer(err)
 	}
@@ -93,7 +93,7 @@ func (c *conn) setWatches(q *jute.SetWatches, persistent, recursive []string) re
 	}
 	var notes []notification
 	var adds []watchAdd
-	at, err := c.readWith(needs, func(rd znode.Reader) {
+	at, err := c.readWith(needs, func(rd znode.Reader) error {
 		notes, adds = notes[:0], adds[:0]
 		for _, l := range lists {
 			for _, p := range l.paths {
@@ -105,6 +105,7 @@ func (c *conn) setWatches(q *jute.SetWatches, persistent, recursive []string) re
 				}
 			}
 		}
+		return nil
 	})
 	if err != nil {
 		return c.answer(err)
