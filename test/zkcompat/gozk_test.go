@@ -54,6 +54,17 @@ func mustStat(t *testing.T, c *client, path string) *zk.Stat {
 	return st
 }
 
+// mustSync makes c's member catch up with the cluster (ZooKeeper's sync),
+// so that c's next read sees every write acknowledged to any client before:
+// without it, a session on another member than the writer's may read the
+// past, in ZooKeeper as in Concord.
+func mustSync(t *testing.T, c *client, path string) {
+	t.Helper()
+	if _, err := c.Sync(path); err != nil {
+		t.Fatalf("sync %s: %v", path, err)
+	}
+}
+
 // negotiatedTimeout is the session timeout the server granted; go-zookeeper
 // keeps it in an unexported field, which reflection may read.
 func negotiatedTimeout(c *client) time.Duration {

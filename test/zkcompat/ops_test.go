@@ -304,7 +304,11 @@ func testACL(t *testing.T, tg *target) {
 		{"ip-allowed", []zk.ACL{{Perms: zk.PermRead, Scheme: "ip", ID: "127.0.0.1"}}, func(p string) error { _, _, err := c.Get(p); return err }, "OK"},
 		{"ip-range-allowed", []zk.ACL{{Perms: zk.PermRead, Scheme: "ip", ID: "127.0.0.0/8"}}, func(p string) error { _, _, err := c.Get(p); return err }, "OK"},
 		{"ip-denied", []zk.ACL{{Perms: zk.PermRead, Scheme: "ip", ID: "10.0.0.0/8"}}, func(p string) error { _, _, err := c.Get(p); return err }, "NOAUTH"},
-		{"digest-unauthenticated", zk.DigestACL(zk.PermAll, "alice", "secret"), func(p string) error { _, _, err := other.Get(p); return err }, "NOAUTH"},
+		{"digest-unauthenticated", zk.DigestACL(zk.PermAll, "alice", "secret"), func(p string) error {
+			mustSync(t, other, p)
+			_, _, err := other.Get(p)
+			return err
+		}, "NOAUTH"},
 	} {
 		p := "/acl-" + tc.name
 		if _, err := c.Create(p, nil, zk.FlagPersistent, tc.acl); err != nil {
@@ -329,6 +333,7 @@ func testACL(t *testing.T, tg *target) {
 		if err := wrong.AddAuth("digest", []byte("alice:wrong")); err != nil {
 			t.Fatalf("addAuth: %v", err)
 		}
+		mustSync(t, wrong, p)
 		if _, _, err := wrong.Get(p); codeOf(err) != "NOAUTH" {
 			t.Errorf("get with the wrong password: %v", err)
 		}
@@ -336,6 +341,7 @@ func testACL(t *testing.T, tg *target) {
 		if err := alice.AddAuth("digest", []byte("alice:secret")); err != nil {
 			t.Fatalf("addAuth: %v", err)
 		}
+		mustSync(t, alice, p)
 		if _, err := alice.Set(p, []byte("mine"), -1); err != nil {
 			t.Errorf("set as alice: %v", err)
 		}
@@ -347,6 +353,7 @@ func testACL(t *testing.T, tg *target) {
 		if want := zk.DigestACL(zk.PermAll, "alice", "secret"); err != nil || !slices.Equal(acl, want) {
 			t.Errorf("acl of an auth-scheme node = %v, %v; want %v", acl, err, want)
 		}
+		mustSync(t, other, "/acl-auth")
 		if _, _, err := other.Get("/acl-auth"); codeOf(err) != "NOAUTH" {
 			t.Errorf("get of alice's node by another session: %v", err)
 		}

@@ -58,6 +58,7 @@ func testLeaderElection(t *testing.T, tg *target) {
 			r.service+1, r.first, r.err, won.service+1)
 	case <-time.After(time.Second):
 	}
+	mustSync(t, obs, path)
 	data, st, err := obs.Get(path)
 	if err != nil || string(data) != fmt.Sprintf("service-%d", won.service+1) || st.EphemeralOwner != services[won.service].SessionID() {
 		t.Fatalf("leader node = %q owned by %#x (%v); want service-%d's", data, st.EphemeralOwner, err, won.service+1)
@@ -85,6 +86,7 @@ func testLeaderElection(t *testing.T, tg *target) {
 		t.Fatalf("service-%d also took over (%v)", r.service+1, r.err)
 	case <-time.After(time.Second):
 	}
+	mustSync(t, obs, path)
 	if _, st, err := obs.Get(path); err != nil || st.EphemeralOwner != services[next.service].SessionID() {
 		t.Fatalf("leader node owned by %#x (%v), want service-%d's session", st.EphemeralOwner, err, next.service+1)
 	}
@@ -175,6 +177,7 @@ func testServiceDiscovery(t *testing.T, tg *target) {
 	register(6)
 	expect("one joined", watchWait)
 
+	mustSync(t, obs, base)
 	kids, _, err := obs.Children(base)
 	if err != nil {
 		t.Fatal(err)

@@ -29,6 +29,7 @@ func testSessions(t *testing.T, tg *target) {
 		if _, err := a.Create("/sess/p2/e-", nil, zk.FlagEphemeralSequential, openACL); err != nil {
 			t.Fatal(err)
 		}
+		mustSync(t, obs, "/sess")
 		_, _, gone, err := obs.ExistsW("/sess/p1/e")
 		if err != nil {
 			t.Fatal(err)
@@ -72,6 +73,7 @@ func testSessions(t *testing.T, tg *target) {
 		if _, err := b.Create("/sess/closing", nil, zk.FlagEphemeral, openACL); err != nil {
 			t.Fatal(err)
 		}
+		mustSync(t, obs, "/sess")
 		_, _, gone, err := obs.ExistsW("/sess/closing")
 		if err != nil {
 			t.Fatal(err)
@@ -92,6 +94,7 @@ func testSessions(t *testing.T, tg *target) {
 			t.Fatal(err)
 		}
 		mustCreate(t, obs, "/sess/watched", "")
+		mustSync(t, r, "/sess")
 		_, _, ch, err := r.GetW("/sess/watched")
 		if err != nil {
 			t.Fatal(err)
@@ -103,6 +106,7 @@ func testSessions(t *testing.T, tg *target) {
 		if r.SessionID() != id || r.Server() == first {
 			t.Fatalf("reconnected to %s with session %#x; was %s with %#x", r.Server(), r.SessionID(), first, id)
 		}
+		mustSync(t, obs, "/sess")
 		st := mustStat(t, obs, "/sess/mine")
 		if st.EphemeralOwner != id {
 			t.Errorf("ephemeral owner %#x, want the kept session %#x", st.EphemeralOwner, id)
@@ -133,6 +137,7 @@ func testSessions(t *testing.T, tg *target) {
 			{"/sess/m-kids", func(p string) (<-chan zk.Event, error) { _, _, ch, err := m.ChildrenW(p); return ch, err }, zk.EventNodeChildrenChanged},
 			{"/sess/m-del", func(p string) (<-chan zk.Event, error) { _, _, ch, err := m.GetW(p); return ch, err }, zk.EventNodeDeleted},
 		}
+		mustSync(t, m, "/sess")
 		chans := make([]<-chan zk.Event, len(watches))
 		for i, w := range watches {
 			ch, err := w.set(w.path)

@@ -52,6 +52,7 @@ func testWatches(t *testing.T, tg *target) {
 			for _, p := range tc.setup {
 				mustCreate(t, w, p, "")
 			}
+			mustSync(t, c, "/watch")
 			ch, err := tc.watch(tc.path)
 			if err != nil {
 				t.Fatalf("set watch: %v", err)

@@ -24,6 +24,7 @@ import org.apache.curator.x.discovery.ServiceCache;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
+import org.apache.zookeeper.KeeperException;
 
 public final class Recipes {
     static final long WAIT_MS = 30_000;
@@ -102,7 +103,14 @@ public final class Recipes {
         }
         pool.shutdown();
         String znode = new String(clients.get(0).getData().forPath(counterPath));
-        int left = clients.get(0).getChildren().forPath(lockPath).size();
+        // the lock's parent is a container: the server may delete it at any
+        // time once its last child is gone
+        int left = 0;
+        try {
+            left = clients.get(0).getChildren().forPath(lockPath).size();
+        } catch (KeeperException.NoNodeException gone) {
+            // deleted with its last child
+        }
         System.out.printf("mutex clients=%d rounds=%d counter=%d znode=%s overlaps=%d lock-children=%d%n",
                 n, rounds, counter.get(), znode, overlaps.get(), left);
         clients.forEach(CuratorFramework::close);
