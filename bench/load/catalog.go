@@ -62,7 +62,7 @@ func catalog() []*Workload {
 		{
 			Name: "zk-create", Title: "ZooKeeper create 256 B, 64 clients / 8 conns", Clients: 64, Conns: 8,
 			Note: "a new persistent node per operation, every client under one parent",
-			zk:   newZKCreate,
+			zk:   newZKCRUD(true),
 		},
 		{
 			Name: "zk-setdata", Title: "ZooKeeper setData 256 B, 64 clients / 8 conns", Clients: 64, Conns: 8,
@@ -77,7 +77,7 @@ func catalog() []*Workload {
 		{
 			Name: "zk-crud", Title: "ZooKeeper create / getData / setData / delete, 64 clients", Clients: 64, Conns: 8,
 			Note: "each of the four calls is one operation",
-			zk:   newZKCRUD,
+			zk:   newZKCRUD(false),
 		},
 		{
 			Name: "zk-ephemeral", Title: "ZooKeeper ephemeral churn (session + ephemeral node + close), 16 clients", Clients: 16, Conns: 16,

@@ -65,60 +65,33 @@ func (d *zkCAS) result() (*Samples, int64, map[string]float64) {
 	return nil, -1, casExtra(d.attempts.Load(), d.succeeded.Load())
 }
 
-// zkCreate creates a new persistent node per operation; every client
-// writes under one parent, so the parent's child count grows for the
-// whole run, as a queue or registry would.
-type zkCreate struct {
-	conns  []*zkConn
-	parent string
-	val    []byte
-}
-
-func newZKCreate(ctx context.Context, s setup) (driver, error) {
-	conns, err := zkConns(ctx, s.t, s.w.Conns)
-	if err != nil {
-		return nil, err
-	}
-	if err := zkEnsure(conns[0], s.name); err != nil {
-		closeZK(conns)
-		return nil, err
-	}
-	return &zkCreate{conns: conns, parent: s.name, val: value(s.o.ValueSize, 0)}, nil
-}
-
-func (d *zkCreate) worker(i int) func(context.Context) error {
-	c, n := d.conns[i%len(d.conns)], 0
-	return func(context.Context) error {
-		n++
-		_, err := c.Create(fmt.Sprintf("%s/n%03d-%d", d.parent, i, n), d.val, 0, zkACL)
-		return err
-	}
-}
-
-func (d *zkCreate) close() { closeZK(d.conns) }
-
 // zkCRUD cycles each client through create, getData, setData and delete of
-// a node of its own; each of the four is one operation.
+// a node of its own; each of the four is one operation. With createOnly
+// every operation creates a new node and none is deleted, so the parent's
+// child count grows for the whole run, as a queue or registry's would.
 type zkCRUD struct {
-	conns  []*zkConn
-	parent string
-	vals   [][]byte
+	conns      []*zkConn
+	parent     string
+	vals       [][]byte
+	createOnly bool
 }
 
-func newZKCRUD(ctx context.Context, s setup) (driver, error) {
-	conns, err := zkConns(ctx, s.t, s.w.Conns)
-	if err != nil {
-		return nil, err
+func newZKCRUD(createOnly bool) func(context.Context, setup) (driver, error) {
+	return func(ctx context.Context, s setup) (driver, error) {
+		conns, err := zkConns(ctx, s.t, s.w.Conns)
+		if err != nil {
+			return nil, err
+		}
+		if err := zkEnsure(conns[0], s.name); err != nil {
+			closeZK(conns)
+			return nil, err
+		}
+		d := &zkCRUD{conns: conns, parent: s.name, createOnly: createOnly}
+		for i := range s.w.Clients {
+			d.vals = append(d.vals, value(s.o.ValueSize, uint64(i)))
+		}
+		return d, nil
 	}
-	if err := zkEnsure(conns[0], s.name); err != nil {
-		closeZK(conns)
-		return nil, err
-	}
-	d := &zkCRUD{conns: conns, parent: s.name}
-	for i := range s.w.Clients {
-		d.vals = append(d.vals, value(s.o.ValueSize, uint64(i)))
-	}
-	return d, nil
 }
 
 func (d *zkCRUD) worker(i int) func(context.Context) error {
@@ -132,6 +105,9 @@ func (d *zkCRUD) worker(i int) func(context.Context) error {
 			n++
 			path = fmt.Sprintf("%s/c%03d-%d", d.parent, i, n)
 			_, err = c.Create(path, val, 0, zkACL)
+			if d.createOnly {
+				return err
+			}
 		case 1:
 			_, _, err = c.Get(path)
 		case 2:
