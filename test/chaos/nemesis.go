@@ -210,11 +210,11 @@ func kill(pick func(*testbed, *rand.Rand) []int, torn bool) func(*testbed, *rand
 		}}
 		if torn {
 			for _, v := range victims {
-				what, err := cluster.TearWALTail(b.procs.DataDir(v), rng)
+				tear, err := cluster.TearWALTail(b.procs.DataDir(v), rng)
 				if err != nil {
 					return inj, err
 				}
-				descs = append(descs, "tore "+what)
+				descs = append(descs, "tore "+tear.String())
 			}
 			inj.verify = func() error {
 				for k, v := range victims {

@@ -16,8 +16,8 @@ import (
 // reached the disk whole, just past the last valid record. Half the time
 // they are the first half of a copy of the last record (a record header
 // promising more than follows), otherwise random bytes. On restart the WAL
-// must find the damage, truncate it and start; it returns a description of
-// what it wrote.
+// must find the damage, truncate it and start; it returns what it wrote
+// where.
 //
 // It never touches a valid record. A record that decodes was written and
 // fsynced before the member acknowledged anything that depended on it
@@ -25,36 +25,48 @@ import (
 // raft's durability assumption excludes, not a crash it must survive: a
 // member that forgot a vote or an acknowledged entry may legitimately
 // break safety. Only the unsynced tail is fair game.
-func TearWALTail(dataDir string, rng *rand.Rand) (string, error) {
+func TearWALTail(dataDir string, rng *rand.Rand) (Tear, error) {
 	segs, err := filepath.Glob(filepath.Join(dataDir, "member", "wal", "*.wal"))
 	if err != nil || len(segs) == 0 {
-		return "", fmt.Errorf("tear WAL of %s: no segment (%v)", dataDir, err)
+		return Tear{}, fmt.Errorf("tear WAL of %s: no segment (%v)", dataDir, err)
 	}
 	sort.Strings(segs)
 	seg := segs[len(segs)-1]
 	recs, end, err := wal.Inspect(seg)
 	if err != nil {
-		return "", err
+		return Tear{}, err
 	}
 	if len(recs) == 0 {
-		return "", errors.New("tear WAL: " + seg + " has no valid record")
+		return Tear{}, errors.New("tear WAL: " + seg + " has no valid record")
 	}
 	b, what, err := tornBytes(seg, recs[len(recs)-1], rng)
 	if err != nil {
-		return "", err
+		return Tear{}, err
 	}
 	f, err := os.OpenFile(seg, os.O_WRONLY, 0)
 	if err != nil {
-		return "", fmt.Errorf("tear WAL: %w", err)
+		return Tear{}, fmt.Errorf("tear WAL: %w", err)
 	}
 	defer f.Close()
 	if _, err := f.WriteAt(b, int64(end)); err != nil {
-		return "", fmt.Errorf("tear WAL: write %s: %w", seg, err)
+		return Tear{}, fmt.Errorf("tear WAL: write %s: %w", seg, err)
 	}
 	if err := f.Sync(); err != nil {
-		return "", fmt.Errorf("tear WAL: sync %s: %w", seg, err)
+		return Tear{}, fmt.Errorf("tear WAL: sync %s: %w", seg, err)
 	}
-	return fmt.Sprintf("%d bytes (%s) at offset %d of %s", len(b), what, end, filepath.Base(seg)), nil
+	return Tear{Segment: seg, Offset: end, Size: len(b), Kind: what}, nil
+}
+
+// Tear says where TearWALTail wrote which bytes.
+type Tear struct {
+	Segment string // path of the WAL segment
+	Offset  int    // where the torn bytes start: just past the last valid record
+	Size    int    // how many bytes were written
+	Kind    string // "half a record" or "garbage"
+}
+
+func (t Tear) String() string {
+	return fmt.Sprintf("%d bytes (%s) at offset %d of %s", t.Size, t.Kind, t.Offset, filepath.Base(t.Segment))
 }
 
 // tornBytes returns the bytes of a torn write: half of a copy of last, the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,16 +111,14 @@ func TestCrashTornWALTail(t *testing.T) {
 	victim := (leaderIndex(t, c, cli) + 1) % 3 // a follower: the leader keeps what the cut drops
 	c.Kill(victim)
 	// A torn write is the start of a record whose fsync never finished, so
-	// it was never acknowledged: write half of a copy of the last record
-	// just past the end of the log. (Cutting a record that was synced would
-	// lose data the leader counts on; raft rightly refuses that.)
-	seg := lastWALSegment(t, c.DataDir(victim))
-	recs := readWAL(t, seg)
-	last := recs[len(recs)-1]
-	end := last.Offset + last.Size
-	tornAt := tearAfter(t, seg, last, end)
-	t.Logf("tore a %d-byte write at byte %d of %s, after its last record (type %d at offset %d)",
-		last.Size/2, tornAt, filepath.Base(seg), last.Type, last.Offset)
+	// it was never acknowledged: TearWALTail writes it just past the end of
+	// the log and never cuts a synced record (raft rightly refuses that).
+	readWAL(t, lastWALSegment(t, c.DataDir(victim))) // SIGKILL itself tore nothing
+	tear, err := cluster.TearWALTail(c.DataDir(victim), rand.New(rand.NewPCG(1, uint64(victim))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("tore %v", tear)
 
 	logStart := len(c.Log(victim))
 	c.Start(victim)
@@ -128,8 +127,8 @@ func TestCrashTornWALTail(t *testing.T) {
 	rev := requireConverged(t, c, cli, maxRev, 30*time.Second)
 
 	repair := lineContaining(c.Log(victim)[logStart:], "torn tail")
-	if repair == "" || !strings.Contains(repair, seg) || !strings.Contains(repair, fmt.Sprintf("offset=%d", tornAt)) {
-		t.Fatalf("restart did not log the repair of %s at offset %d; its log:\n%s", seg, tornAt, c.Log(victim)[logStart:])
+	if repair == "" || !strings.Contains(repair, tear.Segment) || !strings.Contains(repair, fmt.Sprintf("offset=%d", tear.Offset)) {
+		t.Fatalf("restart did not log the repair of %v; its log:\n%s", tear, c.Log(victim)[logStart:])
 	}
 	checked := requireAcked(t, c.Client(c.Endpoint(victim)), "torn/", acked, clientv3.WithSerializable())
 	t.Logf("repair logged: %s", repair)
@@ -311,51 +310,28 @@ func status(cli *clientv3.Client, endpoint string) (*clientv3.StatusResponse, er
 }
 
 // requireConverged waits until every running member has applied the same
-// revision, at least atLeast, and checks that their stores hash the same at
-// it. It returns that revision.
+// revision, at least atLeast, with the same store hash at it (through
+// cluster.Process.Converged). It returns that revision.
 func requireConverged(t *testing.T, c *cluster.Process, cli *clientv3.Client, atLeast int64, timeout time.Duration) int64 {
 	t.Helper()
-	var running []string
-	for i := range 3 {
-		if c.Running(i) {
-			running = append(running, c.Endpoint(i))
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		rev, _, err := c.Converged(ctx, cli)
+		if err == nil && rev >= atLeast {
+			return rev
 		}
-	}
-	revs := make([]int64, len(running))
-	ok := cluster.Eventually(timeout, func() bool {
-		for j, ep := range running {
-			st, err := status(cli, ep)
-			if err != nil {
-				return false
+		if err == nil {
+			err = fmt.Errorf("converged at revision %d, below the %d acknowledged", rev, atLeast)
+		}
+		if ctx.Err() != nil {
+			for i := range 3 {
+				t.Logf("log of member %d:\n%s", i, tailLog(c.Log(i), 4000))
 			}
-			revs[j] = st.Header.Revision
+			t.Fatalf("members did not converge within %v: %v", timeout, err)
 		}
-		for _, r := range revs {
-			if r != revs[0] || r < atLeast {
-				return false
-			}
-		}
-		return true
-	})
-	if !ok {
-		for i := 0; i < 3; i++ {
-			t.Logf("log of member %d:\n%s", i, tailLog(c.Log(i), 4000))
-		}
-		t.Fatalf("members %v did not reach one revision >= %d within %v: at %v", running, atLeast, timeout, revs)
+		time.Sleep(50 * time.Millisecond)
 	}
-	rev := revs[0]
-	var want uint32
-	for j, ep := range running {
-		resp, err := cli.HashKV(ctxFor(t, 5*time.Second), ep, rev)
-		if err != nil {
-			t.Fatalf("hash of %s at revision %d: %v", ep, rev, err)
-		}
-		if j > 0 && resp.Hash != want {
-			t.Fatalf("%s hashes to %x at revision %d, %s to %x", ep, resp.Hash, rev, running[0], want)
-		}
-		want = resp.Hash
-	}
-	return rev
 }
 
 // requireAcked reads every key under prefix and checks that each
@@ -503,23 +479,4 @@ func tailLog(s string, n int) string {
 		return "..." + s[len(s)-n:]
 	}
 	return s
-}
-
-// tearAfter writes the first half of record rec's bytes at offset at of the
-// segment, as a write cut short by a crash leaves them, and returns at.
-func tearAfter(t *testing.T, path string, rec wal.RecordInfo, at int) int {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b := make([]byte, rec.Size/2)
-	if _, err := f.ReadAt(b, int64(rec.Offset)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt(b, int64(at)); err != nil {
-		t.Fatal(err)
-	}
-	return at
 }
