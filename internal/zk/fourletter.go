@@ -89,29 +89,26 @@ func (sum *summary) serverStats(b *strings.Builder) {
 		sum.stats.received, sum.stats.sent, len(sum.conns), sum.outstanding, sum.zxid, sum.member.Mode, sum.nodes)
 }
 
-func (s *Server) srvr() string {
+func (s *Server) srvr() string { return s.report(false) }
+
+func (s *Server) stat() string { return s.report(true) }
+
+// report is srvr's report, or stat's, which lists the clients too.
+func (s *Server) report(clients bool) string {
 	sum := s.summary()
 	if sum.member.Mode == "" {
 		return notServing
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Zookeeper version: %s\n", Version)
-	sum.serverStats(&b)
-	return b.String()
-}
-
-func (s *Server) stat() string {
-	sum := s.summary()
-	if sum.member.Mode == "" {
-		return notServing
+	if clients {
+		b.WriteString("Clients:\n")
+		for _, c := range sum.conns {
+			st := c.stats.snapshot()
+			fmt.Fprintf(&b, " /%s[1](queued=%d,recved=%d,sent=%d)\n", c.remote, c.queued.Load(), st.received, st.sent)
+		}
+		b.WriteString("\n")
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Zookeeper version: %s\nClients:\n", Version)
-	for _, c := range sum.conns {
-		st := c.stats.snapshot()
-		fmt.Fprintf(&b, " /%s[1](queued=%d,recved=%d,sent=%d)\n", c.remote, c.queued.Load(), st.received, st.sent)
-	}
-	b.WriteString("\n")
 	sum.serverStats(&b)
 	return b.String()
 }

@@ -12,7 +12,7 @@ type reply struct {
 	zxid    int64          // the revision the reply reflects
 	err     error          // mapped to the header's code; a fatal one closes the connection instead
 	body    jute.Record    // sent when err is nil
-	watches []watchAdd     // watches the request sets
+	watches []watchAdd     // watches the request sets, at zxid
 	notes   []notification // notifications sent just before the reply (setWatches)
 	close   bool           // close the connection after the reply
 }
@@ -22,7 +22,6 @@ type reply struct {
 // FIFO client order) and its reads see its earlier writes, and queues each
 // reply once every watch event up to the reply's zxid has been queued.
 func (c *conn) process() {
-	defer c.stop()
 	for {
 		batch, _, err := c.reqs.take(c.ctx)
 		if err != nil {
@@ -34,15 +33,16 @@ func (c *conn) process() {
 			}
 			rep := c.handle(r)
 			if err := c.reply(r, rep); err != nil {
-				if c.ctx.Err() == nil && !errors.Is(err, errClosing) {
+				if !errors.Is(err, errClosing) && c.ctx.Err() == nil {
 					c.log.Info("closing connection: this member cannot serve the request now", "op", r.hdr.Type,
 						"err", err, "session", sessionHex(c.session))
+					c.stop()
 				}
 				return
 			}
 			c.queued.Add(-1)
 			if rep.close {
-				return
+				return // the writer closes the connection after the reply
 			}
 		}
 	}

@@ -45,12 +45,12 @@ func newWatchState() watchState {
 }
 
 // pump turns the hub's events into watch notifications until the
-// connection ends.
+// connection ends (or the hub closes, which ends the connection).
 func (c *conn) pump() {
-	defer c.stop()
 	for {
 		resps, err := c.stream.Next(c.ctx)
 		if err != nil {
+			c.stop()
 			return
 		}
 		c.mu.Lock()
@@ -272,7 +272,7 @@ func (c *conn) setWatchesAndPut(adds []watchAdd, rev int64, frames [][]byte) err
 		return c.putAll(frames)
 	}
 	c.mu.Lock()
-	err := c.addWatchesLocked(adds)
+	err := c.addWatchesLocked(adds, rev)
 	if err == nil {
 		err = c.putAll(frames)
 	}
@@ -288,13 +288,14 @@ func (c *conn) setWatchesAndPut(adds []watchAdd, rev int64, frames [][]byte) err
 	return err
 }
 
-// addWatchesLocked sets watches, unless they are too many.
-func (c *conn) addWatchesLocked(adds []watchAdd) error {
+// addWatchesLocked sets watches at revision rev, unless they are too
+// many.
+func (c *conn) addWatchesLocked(adds []watchAdd, rev int64) error {
 	if c.w.table.len()+len(adds) > c.s.cfg.MaxWatches {
 		return errTooManyWatches
 	}
 	for _, a := range adds {
-		for _, f := range c.w.table.add(a) {
+		for _, f := range c.w.table.add(a, rev) {
 			delete(c.w.garbage, f)
 		}
 	}

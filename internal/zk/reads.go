@@ -102,9 +102,9 @@ func (c *conn) exists(q *jute.ExistsRequest) reply {
 		// ZooKeeper sets the watch whether the node exists or not
 		switch {
 		case rep.err == nil:
-			rep.watches = []watchAdd{{watchData, q.Path, at}}
+			rep.watches = []watchAdd{{watchData, q.Path}}
 		case errors.Is(rep.err, znode.ErrNoNode):
-			rep.watches = []watchAdd{{watchExist, q.Path, at}}
+			rep.watches = []watchAdd{{watchExist, q.Path}}
 		}
 	}
 	return rep
@@ -125,7 +125,7 @@ func (c *conn) getData(q *jute.GetDataRequest) reply {
 	if err == nil {
 		rep.body = &jute.GetDataResponse{Data: data, Stat: statOf(st)}
 		if q.Watch {
-			rep.watches = []watchAdd{{watchData, q.Path, at}}
+			rep.watches = []watchAdd{{watchData, q.Path}}
 		}
 	}
 	return rep
@@ -171,7 +171,7 @@ func (c *conn) getChildren(q *jute.PathWatchRequest, withStat bool) reply {
 		rep.body = &jute.GetChildrenResponse{Children: children}
 	}
 	if q.Watch {
-		rep.watches = []watchAdd{{watchChild, q.Path, at}}
+		rep.watches = []watchAdd{{watchChild, q.Path}}
 	}
 	return rep
 }
@@ -259,9 +259,6 @@ func (c *conn) multiRead(q *jute.MultiReadRequest) reply {
 	})
 	if werr != nil {
 		return c.answer(werr)
-	}
-	for i := range adds {
-		adds[i].rev = at
 	}
 	return reply{zxid: at, body: resp, watches: adds}
 }

@@ -42,12 +42,10 @@ func (t watchType) feeds(path string) []feed {
 	return []feed{{path, false}}
 }
 
-// watchAdd asks for a watch of type typ on path, set at revision rev: it
-// fires for changes after rev only.
+// watchAdd asks for a watch of type typ on path.
 type watchAdd struct {
 	typ  watchType
 	path string
-	rev  int64
 }
 
 // watchTable is one connection's watches (ZooKeeper keeps watches per
@@ -84,9 +82,10 @@ func (t *watchTable) has(typ watchType, path string) bool {
 	return ok
 }
 
-// add sets a watch, replacing one of the same type and path, and returns
-// the feeds no watch needed before.
-func (t *watchTable) add(w watchAdd) (added []feed) {
+// add sets a watch at revision rev (it fires for changes after rev only),
+// replacing one of the same type and path, and returns the feeds no watch
+// needed before.
+func (t *watchTable) add(w watchAdd, rev int64) (added []feed) {
 	if _, ok := t.m[w.typ][w.path]; !ok {
 		t.n++
 		for _, f := range w.typ.feeds(w.path) {
@@ -95,7 +94,7 @@ func (t *watchTable) add(w watchAdd) (added []feed) {
 			}
 		}
 	}
-	t.m[w.typ][w.path] = w.rev
+	t.m[w.typ][w.path] = rev
 	return added
 }
 

@@ -23,7 +23,7 @@ func (c *conn) addWatch(q *jute.AddWatchRequest) reply {
 	if err != nil {
 		return c.answer(err)
 	}
-	return reply{zxid: at, body: &jute.ErrorResponse{Err: jute.CodeOK}, watches: []watchAdd{{typ, q.Path, at}}}
+	return reply{zxid: at, body: &jute.ErrorResponse{Err: jute.CodeOK}, watches: []watchAdd{{typ, q.Path}}}
 }
 
 // watcherTypes maps a WatcherType to the watches it names. ZooKeeper keeps
@@ -109,9 +109,6 @@ func (c *conn) setWatches(q *jute.SetWatches, persistent, recursive []string) re
 	})
 	if err != nil {
 		return c.answer(err)
-	}
-	for i := range adds {
-		adds[i].rev = at
 	}
 	return reply{zxid: at, notes: notes, watches: adds}
 }
