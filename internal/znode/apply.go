@@ -2,6 +2,7 @@ package znode
 
 import (
 	"fmt"
+	"strings"
 
 	"go.etcd.io/etcd/api/v3/mvccpb"
 
@@ -83,17 +84,15 @@ func (w *writer) op(req *Request, op *Op) (Result, error) {
 	return Result{}, ErrBadArguments
 }
 
-// create checks in PrepRequestProcessor's order: path and mode, TTL, ACL,
-// parent, CREATE permission on the parent, existence, ephemeral parent,
-// session.
+// create checks in PrepRequestProcessor's order: mode and TTL, the parent
+// (found from the last "/" alone, so "/d//x" is NONODE as in ZooKeeper,
+// not BADARGUMENTS), ACL, CREATE permission on the parent, the full path
+// with any sequence suffix appended, existence, ephemeral parent, session.
 func (w *writer) create(req *Request, op *Op) (Result, error) {
 	path := op.Path
-	check := path
-	if op.Mode.Sequential() {
-		check += "1" // ZooKeeper validates the name with a digit appended
-	}
+	slash := strings.LastIndexByte(path, '/')
 	switch {
-	case !op.Mode.Valid() || !ValidPath(check):
+	case !op.Mode.Valid() || slash < 0 || strings.IndexByte(path, 0) >= 0:
 		return Result{}, ErrBadArguments
 	case op.Mode.TTL() && (op.TTL <= 0 || op.TTL > MaxTTL):
 		return Result{}, ErrBadArguments
@@ -104,9 +103,12 @@ func (w *writer) create(req *Request, op *Op) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	parentPath := "/"
-	if check != "/" {
-		parentPath, _ = splitPath(check)
+	parentPath := path[:slash]
+	if parentPath == "" {
+		parentPath = "/"
+	}
+	if !ValidPath(parentPath) {
+		return Result{}, ErrNoNode
 	}
 	parent, parentKV, ok := w.lookup(parentPath)
 	if !ok {
@@ -117,6 +119,9 @@ func (w *writer) create(req *Request, op *Op) (Result, error) {
 	}
 	if op.Mode.Sequential() {
 		path += fmt.Sprintf("%010d", parent.cversion)
+	}
+	if !ValidPath(path) {
+		return Result{}, ErrBadArguments
 	}
 	if _, _, exists := w.lookup(path); exists {
 		return Result{}, ErrNodeExists
