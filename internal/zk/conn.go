@@ -56,11 +56,12 @@ type conn struct {
 	// safe to send again, in ping replies.
 	lastZxid atomic.Int64
 
-	auth   []znode.ID     // identities for ACL checks; the processor's
-	stream *watch.Stream  // the hub's feeds for this connection's watches
-	w      watchState     // guarded by mu
-	mu     sync.Mutex     // protects w and the order of puts that depend on it; before the fifos' locks
-	wg     sync.WaitGroup // processor, pump, writer, keeper
+	auth    []znode.ID         // identities for ACL checks; the processor's
+	stream  *watch.Stream      // the hub's feeds for this connection's watches
+	w       watchState         // guarded by mu
+	scratch []znode.WatchEvent // the pump's
+	mu      sync.Mutex         // protects w and the order of puts that depend on it; before the fifos' locks
+	wg      sync.WaitGroup     // processor, pump, writer, keeper
 }
 
 // request is one request frame, decoded.

@@ -120,7 +120,7 @@ func (c *conn) reply(r *request, rep reply) error {
 	}
 	frames := make([][]byte, 0, len(rep.notes)+1)
 	for _, n := range rep.notes {
-		frames = append(frames, c.notification(n, -1))
+		frames = append(frames, c.notification(n))
 	}
 	frames = append(frames, frame)
 	err := c.setWatchesAndPut(rep.watches, rep.zxid, frames)
@@ -154,7 +154,7 @@ func (c *conn) replyFrame(xid int32, rep reply) []byte {
 }
 
 // notification encodes a watch notification frame.
-func (c *conn) notification(n notification, zxid int64) []byte {
+func (c *conn) notification(n notification) []byte {
 	ev := &jute.WatcherEvent{Type: n.typ, State: jute.StateSyncConnected, Path: n.path}
-	return c.frame(jute.XidNotification, zxid, jute.CodeOK, ev)
+	return c.frame(jute.XidNotification, n.zxid, jute.CodeOK, ev)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/concordkv/concord/internal/watch"
+	"github.com/concordkv/concord/internal/znode"
 )
 
 // watchState is a connection's watches and the hub feeds behind them: one
@@ -27,7 +28,7 @@ type watchState struct {
 	garbage map[feed]bool  // feeds that may have no watch left: to cancel
 	lost    map[feed]bool  // feeds the hub cancelled (history compacted) that watches need: to restart
 	begun   []feed         // feeds the request being processed needs (beginWatches)
-	pending []change       // events taken from the hub, not yet released
+	pending []pendingEvent // events taken from the hub, not yet released
 	// progress: every feed's events up to it have been taken.
 	progress int64
 	// hold, while nonzero, keeps events after it pending: the processor
@@ -90,7 +91,9 @@ func (c *conn) takeLocked(r *watch.Response) {
 		}
 	default:
 		for _, ev := range r.Events {
-			w.pending = append(w.pending, changeOf(ev))
+			for _, we := range znode.WatchEvents(c.scratch[:0], ev) {
+				w.pending = append(w.pending, pendingEvent{we, ev.Kv.ModRevision})
+			}
 		}
 	}
 }
@@ -106,23 +109,15 @@ func (c *conn) releaseLocked() error {
 	}
 	// stable: one feed's events of a revision stay in the order the
 	// transaction made them
-	slices.SortStableFunc(w.pending, func(a, b change) int { return cmp.Compare(a.rev, b.rev) })
-	n := 0
-	var notes []notification
-	for ; n < len(w.pending) && w.pending[n].rev <= limit; n++ {
-		ch := w.pending[n]
-		if c.duplicate(n) {
-			continue
-		}
-		var dropped []feed
-		notes, dropped = w.table.fire(ch, notes[:0])
-		for _, f := range dropped {
-			w.garbage[f] = true
-		}
-		for _, note := range notes {
-			if err := c.put(c.notification(note, ch.rev)); err != nil {
-				return err
-			}
+	slices.SortStableFunc(w.pending, func(a, b pendingEvent) int { return cmp.Compare(a.rev, b.rev) })
+	n, _ := slices.BinarySearchFunc(w.pending, limit+1, func(e pendingEvent, rev int64) int { return cmp.Compare(e.rev, rev) })
+	notes, dropped := w.table.fireAll(w.pending[:n])
+	for _, f := range dropped {
+		w.garbage[f] = true
+	}
+	for _, note := range notes {
+		if err := c.put(c.notification(note)); err != nil {
+			return err
 		}
 	}
 	w.pending = slices.Delete(w.pending, 0, n)
@@ -132,19 +127,6 @@ func (c *conn) releaseLocked() error {
 		w.moved = make(chan struct{})
 	}
 	return nil
-}
-
-// duplicate reports whether pending event n repeats an earlier one of its
-// revision: two feeds (a node's key and its parent's children) both carry
-// the node's changes.
-func (c *conn) duplicate(n int) bool {
-	p := c.w.pending
-	for i := n - 1; i >= 0 && p[i].rev == p[n].rev; i-- {
-		if p[i] == p[n] {
-			return true
-		}
-	}
-	return false
 }
 
 // needProgress reports whether the pump must ask for a progress response:

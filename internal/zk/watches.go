@@ -1,9 +1,8 @@
 package zk
 
 import (
+	"slices"
 	"strings"
-
-	"go.etcd.io/etcd/api/v3/mvccpb"
 
 	"github.com/concordkv/concord/internal/zk/jute"
 	"github.com/concordkv/concord/internal/znode"
@@ -55,10 +54,10 @@ type watchAdd struct {
 // For example, after getData("/a", watch) at revision 7 and
 // getChildren("/", watch) at revision 8 the table holds data /a@7 and
 // child /@8, needing the feeds /a (key), / (key) and / (below). A create of
-// /a/b at revision 9 fires nothing (nobody watches /a's children); a
-// delete of /a at revision 10 fires NodeDeleted /a (removing data /a) and
-// NodeChildrenChanged / (removing child /), after which no watch needs a
-// feed: all three are returned as dropped.
+// /a/b at revision 9 (NodeCreated /a/b, NodeChildrenChanged /a) fires
+// nothing; a delete of /a at revision 10 (NodeDeleted /a, which fires and
+// removes data /a, and NodeChildrenChanged /, which fires and removes
+// child /) leaves no watch needing a feed: each is returned as dropped.
 type watchTable struct {
 	m    [numWatchTypes]map[string]int64 // path -> revision the watch was set at
 	n    int                             // watches in m
@@ -118,108 +117,97 @@ func (t *watchTable) remove(typ watchType, path string) (dropped []feed, ok bool
 // needs reports whether some watch needs feed f.
 func (t *watchTable) needs(f feed) bool { return t.refs[f] > 0 }
 
-// changeKind is what an applied event did to a znode.
-type changeKind uint8
-
-const (
-	nodeCreated changeKind = iota
-	nodeChanged
-	nodeDeleted
-)
-
-// change is one applied change of a znode, as the hub reports it.
-type change struct {
-	path string
-	rev  int64
-	kind changeKind
+// pendingEvent is a ZooKeeper event of an applied change, with its
+// revision, taken from the hub and not yet released.
+type pendingEvent struct {
+	znode.WatchEvent
+	rev int64
 }
 
-// changeOf reads a hub event. The root always exists, so a write or
-// delete of its key changes its data.
-func changeOf(ev *mvccpb.Event) change {
-	ch := change{path: string(ev.Kv.Key), rev: ev.Kv.ModRevision, kind: nodeChanged}
-	switch {
-	case ch.path == "/":
-	case ev.Type == mvccpb.DELETE:
-		ch.kind = nodeDeleted
-	case ev.Kv.Version == 1:
-		ch.kind = nodeCreated
-	}
-	return ch
-}
-
-// notification is one WatcherEvent to send.
+// notification is one WatcherEvent to send, in a frame carrying zxid (the
+// event's revision; -1 for setWatches' immediate ones, as ZooKeeper's).
 type notification struct {
 	typ  jute.EventType
 	path string
+	zxid int64
 }
 
-// ownEvents maps a change to the event its node's own watches get.
-var ownEvents = [...]jute.EventType{
-	nodeCreated: jute.EventNodeCreated,
-	nodeChanged: jute.EventNodeDataChanged,
-	nodeDeleted: jute.EventNodeDeleted,
+// firedBy lists the one-shot watches on an event's path that the event
+// fires, as ZooKeeper's DataTree triggers them: data and exist watches
+// for the node's own events, child watches for its deletion and its
+// children's changes.
+var firedBy = map[znode.EventType][]watchType{
+	znode.NodeCreated:         {watchData, watchExist},
+	znode.NodeDataChanged:     {watchData, watchExist},
+	znode.NodeDeleted:         {watchData, watchExist, watchChild},
+	znode.NodeChildrenChanged: {watchChild},
 }
 
-// ownTypes lists the one-shot watches on the changed node that a change
-// fires (ZooKeeper's DataTree: data and exist watches for every change,
-// child watches for the node's deletion).
-var ownTypes = [...][]watchType{
-	nodeCreated: {watchData, watchExist},
-	nodeChanged: {watchData, watchExist},
-	nodeDeleted: {watchData, watchExist, watchChild},
-}
-
-// fire appends to out the notifications ch triggers, in ZooKeeper's order
-// (the node's own event, then its parent's NodeChildrenChanged), one per
-// event type and path however many watches it fires. It removes the
-// one-shot watches it fires and returns the feeds no watch needs any
-// longer. A watch fires only for changes after the revision it was set
-// at. Keys that are not valid paths are invisible to ZooKeeper clients.
-func (t *watchTable) fire(ch change, out []notification) ([]notification, []feed) {
-	if !znode.ValidPath(ch.path) {
-		return out, nil
-	}
-	var dropped []feed
-	hit := func(typ watchType, path string) bool {
-		rev, ok := t.m[typ][path]
-		if !ok || rev >= ch.rev {
+// fire reports whether ev, of revision rev, fires some watch of this
+// connection: a one-shot watch of firedBy, a persistent watch on its
+// path, or (except for NodeChildrenChanged) a persistent recursive watch
+// on its path or an ancestor. However many fire, the connection gets one
+// notification. fire removes the one-shot watches it fires and returns
+// the feeds no watch needs any longer. A watch fires only for changes
+// after the revision it was set at.
+func (t *watchTable) fire(ev znode.WatchEvent, rev int64) (fired bool, dropped []feed) {
+	hit := func(typ watchType) bool {
+		set, ok := t.m[typ][ev.Path]
+		if !ok || set >= rev {
 			return false
 		}
 		if typ.oneShot() {
-			d, _ := t.remove(typ, path)
+			d, _ := t.remove(typ, ev.Path)
 			dropped = append(dropped, d...)
 		}
 		return true
 	}
-	fired := false
-	for _, typ := range ownTypes[ch.kind] {
-		fired = hit(typ, ch.path) || fired
+	for _, typ := range firedBy[ev.Type] {
+		fired = hit(typ) || fired
 	}
-	fired = hit(watchPersistent, ch.path) || fired
-	fired = t.recursiveHit(ch) || fired
-	if fired {
-		out = append(out, notification{ownEvents[ch.kind], ch.path})
+	fired = hit(watchPersistent) || fired
+	if ev.Type != znode.NodeChildrenChanged {
+		fired = t.recursiveHit(ev.Path, rev) || fired
 	}
-	if ch.kind != nodeChanged {
-		parent := parentPath(ch.path)
-		child := hit(watchChild, parent)
-		if hit(watchPersistent, parent) || child {
-			out = append(out, notification{jute.EventNodeChildrenChanged, parent})
-		}
-	}
-	return out, dropped
+	return fired, dropped
 }
 
-// recursiveHit reports whether a persistent recursive watch on ch's node
-// or an ancestor fires for ch.
-func (t *watchTable) recursiveHit(ch change) bool {
+// fireAll fires the watches of events, in revision order, and returns
+// their notifications and the feeds no watch needs any longer. Two feeds
+// (a node's key and its parent's children) may both carry one event of a
+// revision: it counts once.
+func (t *watchTable) fireAll(events []pendingEvent) (notes []notification, dropped []feed) {
+	for i, ev := range events {
+		if slices.Contains(sameRev(events[:i], ev.rev), ev) {
+			continue
+		}
+		fired, d := t.fire(ev.WatchEvent, ev.rev)
+		dropped = append(dropped, d...)
+		if fired {
+			notes = append(notes, notification{jute.EventType(ev.Type), ev.Path, ev.rev})
+		}
+	}
+	return notes, dropped
+}
+
+// sameRev returns the tail of events (sorted by revision) at revision rev.
+func sameRev(events []pendingEvent, rev int64) []pendingEvent {
+	i := len(events)
+	for i > 0 && events[i-1].rev == rev {
+		i--
+	}
+	return events[i:]
+}
+
+// recursiveHit reports whether a persistent recursive watch on path or
+// an ancestor fires for a change at revision rev.
+func (t *watchTable) recursiveHit(path string, rev int64) bool {
 	m := t.m[watchRecursive]
 	if len(m) == 0 {
 		return false
 	}
-	for p := ch.path; ; p = parentPath(p) {
-		if rev, ok := m[p]; ok && rev < ch.rev {
+	for p := path; ; p = parentPath(p) {
+		if set, ok := m[p]; ok && set < rev {
 			return true
 		}
 		if p == "/" {

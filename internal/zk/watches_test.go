@@ -7,12 +7,26 @@ import (
 	"go.etcd.io/etcd/api/v3/mvccpb"
 
 	"github.com/concordkv/concord/internal/zk/jute"
+	"github.com/concordkv/concord/internal/znode"
 )
 
-// TestWatchFire tables which notifications a change sends a connection
-// holding some watches, and which watches survive it.
+// store events at revision 6
+func created(key string) mvccpb.Event {
+	return mvccpb.Event{Type: mvccpb.PUT, Kv: &mvccpb.KeyValue{Key: []byte(key), CreateRevision: 6, ModRevision: 6, Version: 1}}
+}
+
+func changed(key string) mvccpb.Event {
+	return mvccpb.Event{Type: mvccpb.PUT, Kv: &mvccpb.KeyValue{Key: []byte(key), CreateRevision: 2, ModRevision: 6, Version: 2}}
+}
+
+func deleted(key string) mvccpb.Event {
+	return mvccpb.Event{Type: mvccpb.DELETE, Kv: &mvccpb.KeyValue{Key: []byte(key), ModRevision: 6}}
+}
+
+// TestWatchFire tables which notifications a store event sends a
+// connection holding some watches, and how many watches survive it.
 func TestWatchFire(t *testing.T) {
-	n := func(typ jute.EventType, path string) notification { return notification{typ, path} }
+	n := func(typ jute.EventType, path string) notification { return notification{typ, path, 6} }
 	type set struct {
 		typ  watchType
 		path string
@@ -21,72 +35,50 @@ func TestWatchFire(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		watches []set
-		change  change
+		event   mvccpb.Event
 		want    []notification
 		left    int // watches after the change
 	}{
-		{"data-on-change", []set{{watchData, "/a", 5}}, change{"/a", 6, nodeChanged},
-			[]notification{n(jute.EventNodeDataChanged, "/a")}, 0},
-		{"not-before-it-was-set", []set{{watchData, "/a", 6}}, change{"/a", 6, nodeChanged}, nil, 1},
-		{"exist-on-create", []set{{watchExist, "/a", 5}}, change{"/a", 6, nodeCreated},
-			[]notification{n(jute.EventNodeCreated, "/a")}, 0},
-		{"data-and-exist-one-notification", []set{{watchData, "/a", 5}, {watchExist, "/a", 5}}, change{"/a", 6, nodeDeleted},
+		{"data-on-change", []set{{watchData, "/a", 5}}, changed("/a"), []notification{n(jute.EventNodeDataChanged, "/a")}, 0},
+		{"not-before-it-was-set", []set{{watchData, "/a", 6}}, changed("/a"), nil, 1},
+		{"exist-on-create", []set{{watchExist, "/a", 5}}, created("/a"), []notification{n(jute.EventNodeCreated, "/a")}, 0},
+		{"data-and-exist-one-notification", []set{{watchData, "/a", 5}, {watchExist, "/a", 5}}, deleted("/a"),
 			[]notification{n(jute.EventNodeDeleted, "/a")}, 0},
-		{"child-on-own-delete", []set{{watchChild, "/a", 5}}, change{"/a", 6, nodeDeleted},
-			[]notification{n(jute.EventNodeDeleted, "/a")}, 0},
-		{"child-not-on-data", []set{{watchChild, "/a", 5}}, change{"/a", 6, nodeChanged}, nil, 1},
-		{"child-on-child-create", []set{{watchChild, "/a", 5}, {watchData, "/a", 5}}, change{"/a/b", 6, nodeCreated},
+		{"child-on-own-delete", []set{{watchChild, "/a", 5}}, deleted("/a"), []notification{n(jute.EventNodeDeleted, "/a")}, 0},
+		{"child-not-on-data", []set{{watchChild, "/a", 5}}, changed("/a"), nil, 1},
+		{"child-on-child-create", []set{{watchChild, "/a", 5}, {watchData, "/a", 5}}, created("/a/b"),
 			[]notification{n(jute.EventNodeChildrenChanged, "/a")}, 1},
-		{"not-on-grandchild", []set{{watchChild, "/a", 5}}, change{"/a/b/c", 6, nodeCreated}, nil, 1},
-		{"root-children", []set{{watchChild, "/", 5}}, change{"/a", 6, nodeDeleted},
-			[]notification{n(jute.EventNodeChildrenChanged, "/")}, 0},
-		{"own-then-parent", []set{{watchChild, "/a", 5}, {watchExist, "/a/b", 5}}, change{"/a/b", 6, nodeCreated},
+		{"not-on-grandchild", []set{{watchChild, "/a", 5}}, created("/a/b/c"), nil, 1},
+		{"root-children", []set{{watchChild, "/", 5}}, deleted("/a"), []notification{n(jute.EventNodeChildrenChanged, "/")}, 0},
+		{"own-then-parent", []set{{watchChild, "/a", 5}, {watchExist, "/a/b", 5}}, created("/a/b"),
 			[]notification{n(jute.EventNodeCreated, "/a/b"), n(jute.EventNodeChildrenChanged, "/a")}, 0},
-		{"persistent-stays", []set{{watchPersistent, "/a", 5}}, change{"/a", 6, nodeChanged},
-			[]notification{n(jute.EventNodeDataChanged, "/a")}, 1},
-		{"persistent-children", []set{{watchPersistent, "/a", 5}}, change{"/a/b", 6, nodeDeleted},
+		{"persistent-stays", []set{{watchPersistent, "/a", 5}}, changed("/a"), []notification{n(jute.EventNodeDataChanged, "/a")}, 1},
+		{"persistent-children", []set{{watchPersistent, "/a", 5}}, deleted("/a/b"), []notification{n(jute.EventNodeChildrenChanged, "/a")}, 1},
+		{"persistent-and-child-one-notification", []set{{watchPersistent, "/a", 5}, {watchChild, "/a", 5}}, created("/a/b"),
 			[]notification{n(jute.EventNodeChildrenChanged, "/a")}, 1},
-		{"persistent-and-child-one-notification", []set{{watchPersistent, "/a", 5}, {watchChild, "/a", 5}}, change{"/a/b", 6, nodeCreated},
-			[]notification{n(jute.EventNodeChildrenChanged, "/a")}, 1},
-		{"recursive-subtree", []set{{watchRecursive, "/a", 5}}, change{"/a/b/c", 6, nodeCreated},
-			[]notification{n(jute.EventNodeCreated, "/a/b/c")}, 1},
-		{"recursive-never-children", []set{{watchRecursive, "/a", 5}}, change{"/a/b", 6, nodeDeleted},
-			[]notification{n(jute.EventNodeDeleted, "/a/b")}, 1},
-		{"recursive-root", []set{{watchRecursive, "/", 5}}, change{"/x", 6, nodeChanged},
-			[]notification{n(jute.EventNodeDataChanged, "/x")}, 1},
-		{"recursive-not-a-sibling-prefix", []set{{watchRecursive, "/a", 5}}, change{"/ab", 6, nodeCreated}, nil, 1},
-		{"root-key-is-data", []set{{watchData, "/", 5}}, change{"/", 6, nodeChanged}, []notification{n(jute.EventNodeDataChanged, "/")}, 0},
-		{"invisible-key", []set{{watchRecursive, "/", 5}}, change{"/a//b", 6, nodeCreated}, nil, 1},
+		{"recursive-subtree", []set{{watchRecursive, "/a", 5}}, created("/a/b/c"), []notification{n(jute.EventNodeCreated, "/a/b/c")}, 1},
+		{"recursive-never-children", []set{{watchRecursive, "/a", 5}}, deleted("/a/b"), []notification{n(jute.EventNodeDeleted, "/a/b")}, 1},
+		{"recursive-root", []set{{watchRecursive, "/", 5}}, changed("/x"), []notification{n(jute.EventNodeDataChanged, "/x")}, 1},
+		{"recursive-not-a-sibling-prefix", []set{{watchRecursive, "/a", 5}}, created("/ab"), nil, 1},
+		{"root-key-is-data", []set{{watchData, "/", 5}}, created("/"), []notification{n(jute.EventNodeDataChanged, "/")}, 0},
+		{"invisible-key", []set{{watchRecursive, "/", 5}}, created("/a//b"), nil, 1},
+		{"reserved-subtree", []set{{watchRecursive, "/", 5}}, created("/zookeeper/x"), nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tab := newWatchTable()
 			for _, w := range tc.watches {
 				tab.add(watchAdd{w.typ, w.path}, w.rev)
 			}
-			got, _ := tab.fire(tc.change, nil)
+			var evs []pendingEvent
+			for _, we := range znode.WatchEvents(nil, &tc.event) {
+				evs = append(evs, pendingEvent{we, 6})
+			}
+			// the same event from a second feed counts once
+			got, _ := tab.fireAll(append(evs, evs...))
 			if !slices.Equal(got, tc.want) || tab.len() != tc.left {
 				t.Fatalf("fire = %v leaving %d watches, want %v leaving %d", got, tab.len(), tc.want, tc.left)
 			}
 		})
-	}
-}
-
-// TestChangeOf reads hub events as znode changes; the root always
-// exists, so its key only changes its data.
-func TestChangeOf(t *testing.T) {
-	for _, tc := range []struct {
-		ev   mvccpb.Event
-		want change
-	}{
-		{mvccpb.Event{Type: mvccpb.PUT, Kv: &mvccpb.KeyValue{Key: []byte("/a"), ModRevision: 4, Version: 1}}, change{"/a", 4, nodeCreated}},
-		{mvccpb.Event{Type: mvccpb.PUT, Kv: &mvccpb.KeyValue{Key: []byte("/a"), ModRevision: 5, Version: 2}}, change{"/a", 5, nodeChanged}},
-		{mvccpb.Event{Type: mvccpb.DELETE, Kv: &mvccpb.KeyValue{Key: []byte("/a"), ModRevision: 6}}, change{"/a", 6, nodeDeleted}},
-		{mvccpb.Event{Type: mvccpb.PUT, Kv: &mvccpb.KeyValue{Key: []byte("/"), ModRevision: 7, Version: 1}}, change{"/", 7, nodeChanged}},
-		{mvccpb.Event{Type: mvccpb.DELETE, Kv: &mvccpb.KeyValue{Key: []byte("/"), ModRevision: 8}}, change{"/", 8, nodeChanged}},
-	} {
-		if got := changeOf(&tc.ev); got != tc.want {
-			t.Errorf("changeOf(%v) = %+v, want %+v", tc.ev, got, tc.want)
-		}
 	}
 }
 
@@ -102,7 +94,7 @@ func TestWatchFeeds(t *testing.T) {
 	if added := tab.add(watchAdd{watchData, "/a"}, 2); added != nil || tab.len() != 2 {
 		t.Fatalf("setting a watch again added %v, %d watches", added, tab.len())
 	}
-	_, dropped := tab.fire(change{"/a", 3, nodeDeleted}, nil)
+	_, dropped := tab.fireAll([]pendingEvent{{znode.WatchEvent{Type: znode.NodeDeleted, Path: "/a"}, 3}})
 	slices.SortFunc(dropped, func(x, y feed) int {
 		if x.below == y.below {
 			return 0

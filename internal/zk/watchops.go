@@ -99,7 +99,7 @@ func (c *conn) setWatches(q *jute.SetWatches, persistent, recursive []string) re
 			for _, p := range l.paths {
 				st, err := rd.Exists(p)
 				if ev, fires := resetFires(l.typ, st, err, q.RelativeZxid); fires {
-					notes = append(notes, notification{ev, p})
+					notes = append(notes, notification{ev, p, -1})
 				} else if znode.ValidPath(p) {
 					adds = append(adds, watchAdd{typ: l.typ, path: p})
 				}
