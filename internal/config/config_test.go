@@ -24,6 +24,13 @@ func TestValidate(t *testing.T) {
 		{"zero txn ops", func(c *Config) { c.MaxTxnOps = 0 }, "--max-txn-ops"},
 		{"dial override for a listed member", func(c *Config) { c.PeerDialAddrs = map[string]string{"default": "127.0.0.1:9"} }, ""},
 		{"dial override for an unknown member", func(c *Config) { c.PeerDialAddrs = map[string]string{"other": "127.0.0.1:9"} }, "--peer-dial-addr"},
+		{"zookeeper off", func(c *Config) { c.ZK.ListenAddr = "" }, ""},
+		{"zookeeper address without port", func(c *Config) { c.ZK.ListenAddr = "127.0.0.1" }, "--listen-zk-addr"},
+		{"zookeeper address without host", func(c *Config) { c.ZK.ListenAddr = ":2181" }, "--listen-zk-addr"},
+		{"zookeeper timeouts crossed", func(c *Config) { c.ZK.MaxSessionTimeout = c.ZK.MinSessionTimeout / 2 }, "--zk-max-session-timeout"},
+		{"zookeeper buffer above request size", func(c *Config) { c.ZK.MaxBuffer = c.MaxRequestBytes + 1 }, "--zk-max-buffer"},
+		{"zookeeper rate zero", func(c *Config) { c.ZK.SessionRate = 0 }, "--zk-session-rate"},
+		{"zookeeper connections negative", func(c *Config) { c.ZK.MaxClientCnxns = -1 }, "--zk-max-client-cnxns"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
