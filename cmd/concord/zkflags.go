@@ -22,6 +22,6 @@ func zkFlags(fs *flag.FlagSet, z *config.ZooKeeper) func() {
 	return func() {
 		z.MinSessionTimeout = time.Duration(*minTimeout) * time.Millisecond
 		z.MaxSessionTimeout = time.Duration(*maxTimeout) * time.Millisecond
-		z.FourLetterWords = config.ParseFourLetterWords(*words)
+		z.FourLetterWords = splitList(*words)
 	}
 }

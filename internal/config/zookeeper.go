@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net"
-	"strings"
 	"time"
 )
 
@@ -72,17 +71,6 @@ func DefaultZooKeeper() ZooKeeper {
 		MaxOutstanding:    DefaultZKMaxOutstanding,
 		MaxWatches:        DefaultZKMaxWatches,
 	}
-}
-
-// ParseFourLetterWords parses --zk-4lw-whitelist, "srvr,stat" or "*".
-func ParseFourLetterWords(s string) []string {
-	var out []string
-	for _, w := range strings.Split(s, ",") {
-		if w = strings.TrimSpace(w); w != "" {
-			out = append(out, w)
-		}
-	}
-	return out
 }
 
 // validate reports the first problem with z; maxRequest is the member's
