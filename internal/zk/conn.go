@@ -42,10 +42,12 @@ type conn struct {
 	cancel   context.CancelFunc
 	stopOnce sync.Once
 
-	// Set by the handshake, read-only afterwards.
-	session int64
-	timeout time.Duration
-	resumed bool // a reconnect, not a new session
+	// Set by the handshake, read-only afterwards; other goroutines than
+	// the connection's own read them once established is set.
+	session     int64
+	timeout     time.Duration
+	resumed     bool // a reconnect, not a new session
+	established atomic.Bool
 
 	reqs   *fifo[*request] // reader -> processor
 	out    *fifo[[]byte]   // everyone -> writer, in order

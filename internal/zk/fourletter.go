@@ -118,9 +118,13 @@ func (s *Server) cons() string {
 	var b strings.Builder
 	for _, c := range s.connections() {
 		st := c.stats.snapshot()
+		var session, timeout int64 // a connection without a session yet: 0, as ZooKeeper prints it
+		if c.established.Load() {
+			session, timeout = c.session, c.timeout.Milliseconds()
+		}
 		fmt.Fprintf(&b, " /%s[1](queued=%d,recved=%d,sent=%d,sid=%s,lop=%s,est=%d,to=%d,lcxid=0x%x,lzxid=0x%x,lresp=%d,llat=%d,minlat=%d,avglat=%s,maxlat=%d)\n",
-			c.remote, c.queued.Load(), st.received, st.sent, sessionHex(c.session), orNA(st.lastOp), c.est.UnixMilli(),
-			c.timeout.Milliseconds(), st.lastXid, st.lastZxid, unixMilli(st.lastResp), st.lastLat.Milliseconds(),
+			c.remote, c.queued.Load(), st.received, st.sent, sessionHex(session), orNA(st.lastOp), c.est.UnixMilli(),
+			timeout, st.lastXid, st.lastZxid, unixMilli(st.lastResp), st.lastLat.Milliseconds(),
 			st.lat.minMs(), javaDouble(st.lat.avgMs()), st.lat.maxMs())
 	}
 	b.WriteString("\n")

@@ -50,6 +50,7 @@ func (c *conn) handshake() bool {
 	}
 	c.nc.SetDeadline(time.Time{})
 	if ok {
+		c.established.Store(true)
 		c.s.bind(c)
 	}
 	return ok
