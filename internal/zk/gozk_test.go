@@ -174,6 +174,11 @@ func TestGoZookeeperSmoke(t *testing.T) {
 	})
 
 	t.Run("reconnect-keeps-session", func(t *testing.T) {
+		if raceEnabled {
+			// TestHandshake and TestWatchProtocol cover resuming a session
+			// and setWatches frame by frame
+			t.Skip("go-zookeeper v1.0.4 races on lastZxid when it reconnects (sendSetWatches vs recvLoop, go-zookeeper/zk#35)")
+		}
 		var d dropper
 		r := dialWith(t, 4*time.Second, addr, d.dial)
 		if _, err := r.Create("/mine", nil, zk.FlagEphemeral, acl); err != nil {
