@@ -17,9 +17,11 @@ import (
 
 // startConcord starts a single in-process Concord member and returns its
 // client address.
-func startConcord(t *testing.T) string {
+// startConcord starts one in-process member and returns its etcd v3 and
+// ZooKeeper addresses.
+func startConcord(t *testing.T) (etcd, zk string) {
 	t.Helper()
-	ports, err := systems.FreePorts(2)
+	ports, err := systems.FreePorts(3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,19 +32,22 @@ func startConcord(t *testing.T) string {
 	peer := fmt.Sprintf("http://127.0.0.1:%d", ports[1])
 	cfg.ListenClientURLs, cfg.ListenPeerURLs = []string{"http://" + client}, []string{peer}
 	cfg.InitialCluster = map[string][]string{cfg.Name: {peer}}
+	cfg.ZK.ListenAddr = fmt.Sprintf("127.0.0.1:%d", ports[2])
 	s, err := server.New(cfg, server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("start concord: %v", err)
 	}
 	t.Cleanup(s.Stop)
-	return client
+	return client, cfg.ZK.ListenAddr
 }
 
-// TestSmokeConcord runs every workload briefly against one Concord member.
-// It checks that each either runs without errors or reports itself
-// unsupported with a reason; it asserts nothing about speed.
+// TestSmokeConcord runs every workload briefly against one Concord member,
+// the zk-* ones through its ZooKeeper front end. It checks that each either
+// runs without errors or reports itself unsupported with a reason; it
+// asserts nothing about speed.
 func TestSmokeConcord(t *testing.T) {
-	target := Target{System: "Concord", EtcdEndpoints: []string{startConcord(t)}}
+	etcd, zk := startConcord(t)
+	target := Target{System: "Concord", EtcdEndpoints: []string{etcd}, ZKServers: []string{zk}}
 	opts := Options{Warmup: 50 * time.Millisecond, Duration: 200 * time.Millisecond, ValueSize: 256, Scale: 50}
 	for _, w := range Workloads(true) {
 		t.Run(w.Name, func(t *testing.T) {
