@@ -10,18 +10,14 @@ import (
 	"github.com/concordkv/concord/internal/znode"
 )
 
-// readTries bounds the attempts to read at one revision.
-const readTries = 3
-
 // missSyncTimeout bounds the ReadIndex round a read that found no node
 // makes before answering so.
 const missSyncTimeout = time.Second
 
 // read runs fn, which reads through rd and returns its error, and returns
-// the revision its reads saw. The Reader does not report it, so read takes
-// the revision before and after and tries again when a write came in
-// between; after readTries it returns the earlier one, which at worst
-// makes a watch fire for a change the read already showed.
+// the revision its reads saw: they all run inside one Reader.Read, so they
+// see one state and a watch they set fires for exactly the changes after
+// it. fn must only read.
 //
 // When fn finds no node (NONODE), read first makes sure this member has
 // caught up with the leader's commit point (a ReadIndex round) and reads
@@ -29,27 +25,20 @@ const missSyncTimeout = time.Second
 // read began is never reported missing, though this member's followers
 // apply writes a disk sync later than the one that acknowledged them. If
 // the round fails, the local answer stands (ZooKeeper's sequential
-// consistency allows it). fn may run more than once.
+// consistency allows it). fn may run twice.
 func (c *conn) read(fn func(rd znode.Reader) error) int64 {
 	rd := c.s.b.Reader()
-	synced := false
-	for try := 1; ; try++ {
-		before := rd.Rev()
-		err := fn(rd)
-		if !synced && errors.Is(err, znode.ErrNoNode) {
-			synced = true
-			ctx, cancel := context.WithTimeout(c.ctx, missSyncTimeout)
-			caughtUp := c.s.b.Sync(ctx) == nil
-			cancel()
-			if caughtUp {
-				try = 0
-				continue
-			}
-		}
-		if rd.Rev() == before || try >= readTries {
-			return before
-		}
+	var err error
+	rev := rd.Read(func(v znode.Reader) { err = fn(v) })
+	if !errors.Is(err, znode.ErrNoNode) {
+		return rev
 	}
+	ctx, cancel := context.WithTimeout(c.ctx, missSyncTimeout)
+	defer cancel()
+	if c.s.b.Sync(ctx) != nil {
+		return rev
+	}
+	return rd.Read(func(v znode.Reader) { err = fn(v) })
 }
 
 // readErr maps a read's error as ZooKeeper's FinalRequestProcessor does:

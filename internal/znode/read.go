@@ -10,6 +10,27 @@ import (
 	"github.com/concordkv/concord/internal/mvcc"
 )
 
+// view reads the Tree with its lock already held for reading: it is what
+// Read hands its function, and what the Tree's own Reader methods run
+// under the lock for one call.
+type view struct{ t *Tree }
+
+var _ Reader = view{}
+
+// Read implements Reader: fn's reads all see one revision, which Read
+// returns.
+func (t *Tree) Read(fn func(Reader)) int64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return view{t}.Read(fn)
+}
+
+// Read implements Reader (the lock is held already).
+func (v view) Read(fn func(Reader)) int64 {
+	fn(v)
+	return v.t.store.Rev()
+}
+
 // Rev implements Reader.
 func (t *Tree) Rev() int64 {
 	t.mu.RLock()
@@ -17,10 +38,18 @@ func (t *Tree) Rev() int64 {
 	return t.store.Rev()
 }
 
+// Rev implements Reader.
+func (v view) Rev() int64 { return v.t.store.Rev() }
+
 // Get implements Reader.
 func (t *Tree) Get(path string) ([]byte, Stat, error) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	return view{t}.Get(path)
+}
+
+func (v view) Get(path string) ([]byte, Stat, error) {
+	t := v.t
 	n, kv, err := t.readLocked(path)
 	if err != nil {
 		return nil, Stat{}, err
@@ -32,6 +61,11 @@ func (t *Tree) Get(path string) ([]byte, Stat, error) {
 func (t *Tree) Exists(path string) (Stat, error) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	return view{t}.Exists(path)
+}
+
+func (v view) Exists(path string) (Stat, error) {
+	t := v.t
 	n, kv, err := t.readLocked(path)
 	if err != nil {
 		return Stat{}, err
@@ -43,6 +77,11 @@ func (t *Tree) Exists(path string) (Stat, error) {
 func (t *Tree) Children(path string) ([]string, Stat, error) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	return view{t}.Children(path)
+}
+
+func (v view) Children(path string) ([]string, Stat, error) {
+	t := v.t
 	n, kv, err := t.readLocked(path)
 	if err != nil {
 		return nil, Stat{}, err
@@ -58,6 +97,11 @@ func (t *Tree) Children(path string) ([]string, Stat, error) {
 func (t *Tree) ACL(path string) ([]ACL, Stat, error) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	return view{t}.ACL(path)
+}
+
+func (v view) ACL(path string) ([]ACL, Stat, error) {
+	t := v.t
 	n, kv, err := t.readLocked(path)
 	if err != nil {
 		return nil, Stat{}, err
@@ -70,6 +114,11 @@ func (t *Tree) ACL(path string) ([]ACL, Stat, error) {
 func (t *Tree) AllChildrenNumber(path string) (int, error) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	return view{t}.AllChildrenNumber(path)
+}
+
+func (v view) AllChildrenNumber(path string) (int, error) {
+	t := v.t
 	if _, _, err := t.readLocked(path); err != nil {
 		return 0, err
 	}
@@ -98,6 +147,11 @@ func (t *Tree) countLocked(key, end string) int {
 func (t *Tree) Ephemerals(session int64, prefix string) []string {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	return view{t}.Ephemerals(session, prefix)
+}
+
+func (v view) Ephemerals(session int64, prefix string) []string {
+	t := v.t
 	var paths []string
 	for _, k := range t.leases.Keys(session) {
 		if p := string(k); visible(p) && hasPrefix(p, prefix) {
@@ -111,6 +165,11 @@ func (t *Tree) Ephemerals(session int64, prefix string) []string {
 func (t *Tree) Allowed(path string, perm int32, auth []ID) error {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	return view{t}.Allowed(path, perm, auth)
+}
+
+func (v view) Allowed(path string, perm int32, auth []ID) error {
+	t := v.t
 	n, _, err := t.readLocked(path)
 	switch {
 	case err != nil:

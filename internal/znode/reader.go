@@ -4,12 +4,17 @@ package znode
 // member a client is connected to. Every call sees the store and the
 // metadata at one revision (the Tree holds its read lock for the call,
 // and every write to the store takes its write lock), though two calls may
-// see different revisions. Methods may be called from any goroutine;
+// see different revisions unless they are made inside one Read. Methods may be called from any goroutine;
 // returned slices are the caller's.
 //
 // Paths are validated as ZooKeeper does: an invalid one is
 // ErrBadArguments. A path that names no node is ErrNoNode.
 type Reader interface {
+	// Read calls fn with a Reader whose calls all see one revision, and
+	// returns that revision: a read that sets a watch needs to know exactly
+	// which state it showed. fn must only read: writes wait until it
+	// returns.
+	Read(fn func(Reader)) int64
 	// Rev returns the revision (zxid) of the state reads see now.
 	Rev() int64
 	// Get returns the node's data and Stat.
