@@ -48,6 +48,13 @@ func smokeAnchor(t *testing.T, s systems.System) {
 	ran := 0
 	for _, w := range Workloads(true) {
 		r, err := Run(ctx, w, target, opts, nil)
+		if err == nil && r.Ops == 0 {
+			// A starved machine (other packages' tests run alongside) can
+			// complete nothing in the short window; give it one long one.
+			long := opts
+			long.Duration = 2 * time.Second
+			r, err = Run(ctx, w, target, long, nil)
+		}
 		switch {
 		case errors.Is(err, ErrUnsupported):
 			continue
