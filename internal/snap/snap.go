@@ -18,10 +18,12 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.etcd.io/raft/v3/raftpb"
 )
@@ -43,11 +45,13 @@ var (
 	crcTab = crc32.MakeTable(crc32.Castagnoli)
 )
 
-// Dir reads and writes the snapshot files of one member. It is used by the
-// raft goroutine and the snapshot writer goroutine, never at the same time
-// for the same file.
+// Dir reads and writes the snapshot files of one member. The raft
+// goroutine (saving a snapshot received from the leader) and the snapshot
+// writer goroutine (saving the member's own) may call Save at the same
+// time: saves, with the purge of old files each ends with, take turns.
 type Dir struct {
 	path string
+	mu   sync.Mutex // serialises Save (write, rename, purge)
 }
 
 // Open returns the snapshot directory at path, creating it if needed.
@@ -62,6 +66,8 @@ func fileName(term, index uint64) string { return fmt.Sprintf("%016x-%016x%s", i
 
 // Save durably writes s and removes all but the newest few snapshot files.
 func (d *Dir) Save(s raftpb.Snapshot) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	payload, err := s.Marshal()
 	if err != nil {
 		return fmt.Errorf("snap: marshal snapshot %d: %w", s.Metadata.Index, err)
@@ -138,7 +144,9 @@ func (d *Dir) purge() error {
 		return err
 	}
 	for i := keepFiles; i < len(names); i++ {
-		if err := os.Remove(filepath.Join(d.path, names[i])); err != nil {
+		// A file already gone is what the purge wanted (ENOENT is not an
+		// error here).
+		if err := os.Remove(filepath.Join(d.path, names[i])); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("snap: remove old snapshot: %w", err)
 		}
 	}

@@ -52,3 +52,39 @@ func TestLoadCorrupt(t *testing.T) {
 		t.Fatalf("Load of a flipped byte = %v, want ErrCorrupt", err)
 	}
 }
+
+// TestConcurrentSaves saves from two goroutines at once, as the raft
+// goroutine (a snapshot received from the leader) and the snapshot writer
+// (the member's own) do: every save succeeds and the newest files are
+// kept. Before saves took turns, one purge removed a file the other was
+// about to remove and failed the member (found by test/chaos).
+func TestConcurrentSaves(t *testing.T) {
+	d, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for g := range uint64(2) {
+		go func() {
+			for i := uint64(1); i <= 50; i++ {
+				if err := d.Save(snapshot(1, 2*i+g, "x")); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	names, err := d.names()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != keepFiles || names[0] != fileName(1, 101) {
+		t.Fatalf("kept %v, want the newest %d ending with %s", names, keepFiles, fileName(1, 101))
+	}
+}
