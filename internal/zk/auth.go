@@ -24,7 +24,14 @@ import (
 func (c *conn) authenticate(q *jute.AuthPacket) reply {
 	switch q.Scheme {
 	case "digest":
-		if id := (znode.ID{Scheme: "digest", ID: digestID(q.Auth)}); !slices.Contains(c.auth, id) {
+		id := znode.ID{Scheme: "digest", ID: digestID(q.Auth)}
+		switch {
+		case slices.Contains(c.auth, id):
+		case len(c.auth) >= maxIdentities:
+			c.log.Info("authentication failed: too many identities on one connection; closing connection",
+				"limit", maxIdentities, "session", sessionHex(c.session))
+			return reply{err: errAuthFailed, close: true}
+		default:
 			c.auth = append(c.auth, id)
 		}
 		return reply{}
@@ -34,6 +41,13 @@ func (c *conn) authenticate(q *jute.AuthPacket) reply {
 	c.log.Info("authentication failed: scheme not supported; closing connection", "scheme", q.Scheme, "session", sessionHex(c.session))
 	return reply{err: errAuthFailed, close: true}
 }
+
+// maxIdentities bounds a connection's identities (its ip one and those it
+// adds with auth):
+// they travel in every write it makes (ACL checks happen at apply), and an
+// "auth" ACL expands to all of them. Beyond it, auth fails with AUTHFAILED
+// and the connection closes.
+const maxIdentities = 64
 
 // digestID is DigestAuthenticationProvider.generateDigest.
 func digestID(auth []byte) string {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/binary"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -260,6 +261,16 @@ func TestRequests(t *testing.T) {
 		other := dialRaw(t, c.ZKAddr(0))
 		other.session(5 * time.Second)
 		other.ok(&jute.AuthPacket{Scheme: "sasl", Auth: []byte("x")}, jute.CodeAuthFailed, nil)
+		other.closed()
+	})
+	t.Run("auth-identity-limit", func(t *testing.T) {
+		other := dialRaw(t, c.ZKAddr(0))
+		other.session(5 * time.Second)
+		for i := range 63 { // with the connection's ip identity, 64
+			other.ok(&jute.AuthPacket{Scheme: "digest", Auth: fmt.Appendf(nil, "u%d:pw", i)}, jute.CodeOK, nil)
+		}
+		other.ok(&jute.AuthPacket{Scheme: "digest", Auth: []byte("u0:pw")}, jute.CodeOK, nil) // known: no new identity
+		other.ok(&jute.AuthPacket{Scheme: "digest", Auth: []byte("one-too-many:pw")}, jute.CodeAuthFailed, nil)
 		other.closed()
 	})
 	t.Run("close-session", func(t *testing.T) {

@@ -26,7 +26,6 @@ type watchState struct {
 	feedOf  map[int64]feed // and back
 	lastID  int64          // the last hub watcher ID chosen
 	garbage map[feed]bool  // feeds that may have no watch left: to cancel
-	lost    map[feed]bool  // feeds the hub cancelled (history compacted) that watches need: to restart
 	begun   []feed         // feeds the request being processed needs (beginWatches)
 	pending []pendingEvent // events taken from the hub, not yet released
 	// progress: every feed's events up to it have been taken.
@@ -42,7 +41,7 @@ type watchState struct {
 
 func newWatchState() watchState {
 	return watchState{table: newWatchTable(), ids: map[feed]int64{}, feedOf: map[int64]feed{},
-		garbage: map[feed]bool{}, lost: map[feed]bool{}, moved: make(chan struct{})}
+		garbage: map[feed]bool{}, moved: make(chan struct{})}
 }
 
 // pump turns the hub's events into watch notifications until the
@@ -85,9 +84,14 @@ func (c *conn) takeLocked(r *watch.Response) {
 		delete(w.ids, f)
 		delete(w.garbage, f)
 		if w.table.needs(f) {
-			c.log.Warn("watch fell behind into compacted history; changes until it restarts are not told", "path", f.path,
-				"compactRevision", r.CompactRevision, "session", sessionHex(c.session))
-			w.lost[f] = true
+			// The changes it missed are gone from history, so it cannot be
+			// resumed here. Drop the connection: the client reconnects and
+			// re-registers its watches with setWatches, which decides from
+			// each node's Stat against its last zxid what fired, as
+			// ZooKeeper does, without needing the history.
+			c.log.Warn("watch fell behind into compacted history; dropping the connection so the client re-registers its watches",
+				"path", f.path, "compactRevision", r.CompactRevision, "session", sessionHex(c.session))
+			c.stop()
 		}
 	default:
 		for _, ev := range r.Events {
@@ -318,9 +322,8 @@ func (c *conn) startFeeds(reqs map[int64]watch.Request) error {
 	return nil
 }
 
-// tidyFeeds cancels the hub watchers of feeds no watch needs any longer
-// and restarts the ones the hub cancelled that watches still need. The
-// processor calls it before each request, so that the pump never waits
+// tidyFeeds cancels the hub watchers of feeds no watch needs any longer.
+// The processor calls it before each request, so that the pump never waits
 // for the hub's control queue, which only the pump empties.
 func (c *conn) tidyFeeds() error {
 	c.mu.Lock()
@@ -334,20 +337,13 @@ func (c *conn) tidyFeeds() error {
 		}
 		delete(c.w.garbage, f)
 	}
-	restart := map[int64]watch.Request{}
-	for f := range c.w.lost {
-		if c.w.table.needs(f) {
-			restart[c.newFeedLocked(f)] = feedRequest(0, f)
-		}
-		delete(c.w.lost, f)
-	}
 	c.mu.Unlock()
 	for _, id := range cancel {
 		if _, err := c.stream.Cancel(c.ctx, id); err != nil {
 			return err
 		}
 	}
-	return c.startFeeds(restart)
+	return nil
 }
 
 // watchCount returns the number of watches the connection holds.

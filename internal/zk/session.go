@@ -17,6 +17,14 @@ import (
 // table. A resumed session is renewed at once: its client may have been
 // away for most of the timeout. When the session has expired it tells the
 // client and ends the connection.
+//
+// When renewals keep failing for two thirds of the timeout (this member
+// has lost the leader, e.g. it is on the minority side of a partition), it
+// drops the connection without a word, as a ZooKeeper follower that lost
+// its leader does: the majority may expire the session meanwhile, and a
+// client that stayed here would go on believing in its ephemeral nodes.
+// The client moves to another member and learns there whether its session
+// lives.
 func (c *conn) keep() {
 	tick := time.NewTicker(min(c.timeout/3, time.Second))
 	defer tick.Stop()
@@ -26,6 +34,7 @@ func (c *conn) keep() {
 		default: // the reader asked already
 		}
 	}
+	renewed := time.Now() // the last successful renewal (the session is fresh or was just resumed)
 	for {
 		select {
 		case <-c.ctx.Done():
@@ -35,10 +44,18 @@ func (c *conn) keep() {
 			err := c.s.b.KeepAlive(ctx, c.session)
 			cancel()
 			switch {
+			case err == nil:
+				renewed = time.Now()
 			case errors.Is(err, lease.ErrNotFound):
 				c.expire()
 				return
-			case err != nil && c.ctx.Err() == nil:
+			case c.ctx.Err() != nil:
+			case time.Since(renewed) > 2*c.timeout/3:
+				c.log.Warn("session not renewed for two thirds of its timeout; dropping the connection so the client moves to another member",
+					"session", sessionHex(c.session), "err", err)
+				c.stop()
+				return
+			default:
 				c.log.Debug("session renewal failed; retrying on the next frame", "session", sessionHex(c.session), "err", err)
 			}
 		case <-tick.C:
