@@ -309,6 +309,31 @@ func TestSessionExpiry(t *testing.T) {
 	}
 }
 
+// TestCutOffMemberDropsClients isolates the member a client is connected
+// to: once it has failed to renew the session for two thirds of the
+// timeout it drops the connection, though the client keeps pinging, so the
+// client moves to a member that can tell it whether its session lives.
+func TestCutOffMemberDropsClients(t *testing.T) {
+	c := cluster.StartInProc(t, 3, cluster.InProcOptions{})
+	follower := (c.WaitLeader(10*time.Second) + 1) % 3
+	cl := dialRaw(t, c.ZKAddr(follower))
+	cl.session(4 * time.Second)
+	cl.ok(createReq("/held", "", jute.ModeEphemeral), jute.CodeOK, nil)
+	c.Faults.Isolate(c.ID(follower))
+	defer c.Faults.Heal()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		cl.write(jute.AppendRequest(nil, jute.RequestHeader{Xid: jute.XidPing, Type: jute.OpPing}, nil))
+		if _, ok := cl.next(); !ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the isolated member still serves the client 15 s after its 4 s session could last be renewed")
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
 // TestFrameLimits shows that a frame over the jute max buffer, or one too
 // short to hold a request header, closes its connection and harms no
 // other; and that the per-address connection limit and the reply-size and
