@@ -119,6 +119,21 @@ const (
 	maxTTLExpiries   = 1000
 )
 
+// fitRequest returns the longest prefix of ops whose paths add up to at
+// most budget bytes (at least one op), so that a look at many TTL nodes
+// with long paths stays within the request size limit instead of failing
+// on every look; the rest wait for the next look.
+func fitRequest(ops []znode.Op, budget int) []znode.Op {
+	size := 0
+	for i, op := range ops {
+		size += len(op.Path) + 32 // the op's other fields, generously
+		if size > budget && i > 0 {
+			return ops[:i]
+		}
+	}
+	return ops
+}
+
 // expireTTLNodes runs on every member until it stops. While this member's
 // Lessor is active (it leads and has applied its term's first entry), each
 // look proposes, in one request, an OpExpire for every TTL node that
@@ -140,7 +155,7 @@ func (s *Server) expireTTLNodes() {
 			continue
 		}
 		now := time.Now().UnixMilli()
-		ops := s.machine.Znodes().ExpiredTTL(now, maxTTLExpiries)
+		ops := fitRequest(s.machine.Znodes().ExpiredTTL(now, maxTTLExpiries), s.cfg.MaxRequestBytes/2)
 		if len(ops) == 0 {
 			continue
 		}
