@@ -89,6 +89,11 @@ func TestWatchAcrossMembers(t *testing.T) {
 		if _, err := writer.Compact(ctx, cur.Header.Revision); err != nil {
 			t.Fatal(err)
 		}
+		// The writer's member has applied the compaction; a linearizable
+		// read through the watcher's member makes sure it has too.
+		if _, err := watcher.Get(ctx, "svc/a"); err != nil {
+			t.Fatal(err)
+		}
 		// compact_revision is the first revision a watch can start at
 		// without a gap: compaction drops tombstones at the compacted
 		// revision itself (docs/watch.md)
