@@ -227,6 +227,9 @@ func (w *writer) sync() {
 // Keys that are not visible have no metadata. The root's entry is never
 // reset: the root always exists, and its key holds only its data.
 func (t *Tree) applyEventLocked(ev *mvccpb.Event, rev int64) {
+	if k := ev.Kv.Key; len(k) == 0 || k[0] != '/' {
+		return // the common etcd key: not a path, so skip the string copy
+	}
 	path := string(ev.Kv.Key)
 	if !visible(path) {
 		return
