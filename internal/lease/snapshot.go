@@ -1,12 +1,12 @@
 package lease
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"slices"
+
+	"github.com/concordkv/concord/internal/seal"
 )
 
 // A table snapshot, format version 1 (varint and uvarint as in
@@ -27,8 +27,7 @@ import (
 const snapVersion = 1
 
 var (
-	snapMagic  = []byte("CLSE")
-	castagnoli = crc32.MakeTable(crc32.Castagnoli)
+	snapMagic = []byte("CLSE")
 
 	// ErrCorruptSnapshot: Restore was given bytes that are not a table
 	// snapshot, or are damaged.
@@ -47,8 +46,7 @@ func (t *Table) Snapshot() []byte {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	b := append([]byte(nil), snapMagic...)
-	b = append(b, snapVersion)
+	b := seal.Begin(snapMagic, snapVersion)
 	b = binary.AppendUvarint(b, uint64(len(ids)))
 	for _, id := range ids {
 		e := t.leases[id]
@@ -62,7 +60,7 @@ func (t *Table) Snapshot() []byte {
 			b = append(b, k...)
 		}
 	}
-	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	return seal.End(b)
 }
 
 // Restore replaces the table's contents with a snapshot written by
@@ -84,18 +82,11 @@ func (t *Table) Restore(data []byte) error {
 }
 
 func decodeSnapshot(data []byte) (map[int64]*entry, map[string]int64, error) {
-	head := len(snapMagic) + 1
-	if len(data) < head+4 || !bytes.Equal(data[:len(snapMagic)], snapMagic) {
-		return nil, nil, fmt.Errorf("%w: bad magic", ErrCorruptSnapshot)
+	body, err := seal.Open(data, snapMagic, snapVersion)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrCorruptSnapshot, err)
 	}
-	if data[len(snapMagic)] != snapVersion {
-		return nil, nil, fmt.Errorf("%w: unknown version %d", ErrCorruptSnapshot, data[len(snapMagic)])
-	}
-	body, sum := data[:len(data)-4], binary.BigEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
-		return nil, nil, fmt.Errorf("%w: crc mismatch", ErrCorruptSnapshot)
-	}
-	d := decoder{b: body[head:]}
+	d := decoder{b: body}
 	n := d.uvarint()
 	if n > uint64(len(d.b))/4 { // each lease takes at least 4 bytes
 		return nil, nil, fmt.Errorf("%w: %d leases in %d bytes", ErrCorruptSnapshot, n, len(d.b))

@@ -1,15 +1,14 @@
 package znode
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 
 	"github.com/google/btree"
 
 	"github.com/concordkv/concord/internal/mvcc"
+	"github.com/concordkv/concord/internal/seal"
 )
 
 // The metadata table's snapshot, format version 1 (varint, uvarint and
@@ -36,8 +35,7 @@ import (
 const snapVersion = 1
 
 var (
-	snapMagic  = []byte("CZND")
-	castagnoli = crc32.MakeTable(crc32.Castagnoli)
+	snapMagic = []byte("CZND")
 
 	// ErrCorruptSnapshot means Restore was given bytes that are not a
 	// metadata snapshot, or are damaged.
@@ -61,8 +59,7 @@ func (t *Tree) Snapshot() *Snapshot {
 
 // Marshal encodes the image (format above); it may run on any goroutine.
 func (s *Snapshot) Marshal() []byte {
-	b := append([]byte(nil), snapMagic...)
-	b = append(b, snapVersion)
+	b := seal.Begin(snapMagic, snapVersion)
 	b = binary.AppendVarint(b, s.now)
 	b = binary.AppendUvarint(b, uint64(s.nodes.Len()))
 	s.nodes.Ascend(func(n node) bool {
@@ -87,7 +84,7 @@ func (s *Snapshot) Marshal() []byte {
 		b = binary.AppendVarint(b, int64(n.children))
 		return true
 	})
-	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	return seal.End(b)
 }
 
 // Restore replaces the table with the snapshot meta, after running
@@ -157,18 +154,11 @@ func (t *Tree) rebuildLocked() *btree.BTreeG[node] {
 }
 
 func decodeSnapshot(data []byte) (*Snapshot, error) {
-	head := len(snapMagic) + 1
-	switch {
-	case len(data) < head+4 || !bytes.Equal(data[:len(snapMagic)], snapMagic):
-		return nil, fmt.Errorf("%w: bad magic", ErrCorruptSnapshot)
-	case data[len(snapMagic)] != snapVersion:
-		return nil, fmt.Errorf("%w: unknown version %d", ErrCorruptSnapshot, data[len(snapMagic)])
+	body, err := seal.Open(data, snapMagic, snapVersion)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorruptSnapshot, err)
 	}
-	body, sum := data[:len(data)-4], binary.BigEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
-		return nil, fmt.Errorf("%w: crc mismatch", ErrCorruptSnapshot)
-	}
-	d := decoder{b: body[head:]}
+	d := decoder{b: body}
 	s := &Snapshot{nodes: btree.NewG(32, lessNode), now: d.varint()}
 	n := d.count(12) // an entry takes at least 12 bytes
 	prev := ""
